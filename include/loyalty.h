@@ -1,0 +1,24 @@
+/*
+ * libloyalty - the umbrella header: the only one applications include.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+/**
+ * @file loyalty.h
+ * @brief Includes every public header of libloyalty.
+ *
+ * @code
+ * #include <loyalty.h>
+ * @endcode
+ */
+#ifndef LOYALTY_H
+#define LOYALTY_H
+
+#include "loyalty/common.h"
+#include "loyalty/version.h"
+#include "loyalty/storage.h"
+#include "loyalty/engine.h"
+#include "loyalty/customer.h"
+#include "loyalty/event.h"
+
+#endif /* LOYALTY_H */

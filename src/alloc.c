@@ -1,0 +1,113 @@
+/*
+ * libloyalty - allocator hooks with defaults, and lty_buf.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc_int.h"
+
+static void *std_malloc(size_t n, void *ud)
+{
+    (void)ud;
+    return malloc(n);
+}
+
+static void *std_realloc(void *p, size_t n, void *ud)
+{
+    (void)ud;
+    return realloc(p, n);
+}
+
+static void std_free(void *p, void *ud)
+{
+    (void)ud;
+    free(p);
+}
+
+int lty__alloc_init(lty_allocator *out, const lty_allocator *in)
+{
+    if (!in) {
+        out->malloc = std_malloc;
+        out->realloc = std_realloc;
+        out->free = std_free;
+        out->userdata = NULL;
+        return LTY_OK;
+    }
+    if (!in->malloc || !in->realloc || !in->free)
+        return LTY_EINVALID;
+    *out = *in;
+    return LTY_OK;
+}
+
+void *lty__zalloc(const lty_allocator *a, size_t n)
+{
+    void *p = lty__malloc(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+char *lty__strndup(const lty_allocator *a, const char *s, size_t n)
+{
+    char *p = lty__malloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *lty__strdup(const lty_allocator *a, const char *s)
+{
+    if (!s)
+        return NULL;
+    return lty__strndup(a, s, strlen(s));
+}
+
+void lty__buf_init(lty_buf *b, const lty_allocator *alloc)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->alloc = alloc;
+}
+
+void lty__buf_release(lty_buf *b)
+{
+    if (!b)
+        return;
+    lty__free(b->alloc, b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int lty__buf_reserve(lty_buf *b, size_t n)
+{
+    if (n <= b->cap)
+        return LTY_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    unsigned char *p = lty__realloc(b->alloc, b->data, cap);
+    if (!p)
+        return LTY_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return LTY_OK;
+}
+
+int lty_buf_set(lty_buf *buf, const void *data, size_t len)
+{
+    if (!buf || (!data && len) || len > LTY_VALUE_MAX)
+        return LTY_EINVALID;
+    int rc = lty__buf_reserve(buf, len);
+    if (rc)
+        return rc;
+    if (len)
+        memcpy(buf->data, data, len);
+    buf->len = len;
+    return LTY_OK;
+}

@@ -1,0 +1,98 @@
+/*
+ * libloyalty - internal: the record codec.
+ *
+ * Records are [kind byte][version byte] followed by fields.  A field is a
+ * varint key (tag << 3 | wire) and a payload: wire 0 is a varint, wire 2 a
+ * varint length and that many bytes.  Signed integers are zigzag-encoded
+ * varints.  Tags appear in non-decreasing order; repeated tags form lists.
+ * The format is written down in docs/guide/record-format.md.
+ *
+ * Decoding treats its input as hostile: every length is bounds-checked and
+ * anything malformed is LTY_ECORRUPT.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef LTY_CODEC_INT_H
+#define LTY_CODEC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc_int.h"
+
+/* Record kinds: the first byte of every value. */
+enum lty__record_kind {
+    LTY__REC_META = 1,     /* store format version */
+    LTY__REC_PROFILE = 2,  /* customer profile */
+    LTY__REC_STATS = 3,    /* customer aggregates */
+    LTY__REC_EVENT = 4,    /* ledger entry */
+    LTY__REC_EVINDEX = 5,  /* event id -> ledger entry */
+    LTY__REC_COUNTER = 6   /* a store-wide counter */
+};
+
+#define LTY__WIRE_VARINT 0u
+#define LTY__WIRE_BYTES 2u
+#define LTY__TAG_MAX 1000u
+
+typedef struct lty__enc {
+    lty_buf *b;
+    int err;
+} lty__enc;
+
+/* Start a record of kind/version in b (its contents are replaced). */
+LTY_INTERNAL void lty__enc_begin(lty__enc *w, lty_buf *b, unsigned kind,
+                                 unsigned version);
+/* Start a nested message (no header) in b. */
+LTY_INTERNAL void lty__enc_begin_sub(lty__enc *w, lty_buf *b);
+LTY_INTERNAL void lty__enc_u64(lty__enc *w, unsigned tag, uint64_t v);
+LTY_INTERNAL void lty__enc_i64(lty__enc *w, unsigned tag, int64_t v);
+LTY_INTERNAL void lty__enc_bytes(lty__enc *w, unsigned tag, const void *p,
+                                 size_t n);
+/* Writes nothing for NULL. */
+LTY_INTERNAL void lty__enc_str(lty__enc *w, unsigned tag, const char *s);
+/* LTY_OK or the first error (LTY_ENOMEM, LTY_ERANGE for oversize). */
+LTY_INTERNAL int lty__enc_end(lty__enc *w);
+
+typedef struct lty__dec {
+    const unsigned char *p;
+    const unsigned char *end;
+    unsigned last_tag;
+} lty__dec;
+
+typedef struct lty__field {
+    unsigned tag;
+    unsigned wire;
+    uint64_t u;               /* wire 0 */
+    const unsigned char *s;   /* wire 2 */
+    size_t n;                 /* wire 2 */
+} lty__field;
+
+/* Check the header (kind must match; version 1..max_version, else
+ * LTY_EVERSION for newer, LTY_ECORRUPT for 0) and start reading fields. */
+LTY_INTERNAL int lty__dec_begin(lty__dec *d, const void *data, size_t len,
+                                unsigned kind, unsigned max_version,
+                                unsigned *version);
+/* Read a nested message carried in a bytes field. */
+LTY_INTERNAL int lty__dec_sub(lty__dec *d, const lty__field *f);
+/* 1 and *f filled; 0 at the end; LTY_ECORRUPT. */
+LTY_INTERNAL int lty__dec_next(lty__dec *d, lty__field *f);
+
+/* Typed views of a field; LTY_ECORRUPT when the wire type or range is
+ * wrong. */
+LTY_INTERNAL int lty__field_u64(const lty__field *f, uint64_t *out);
+LTY_INTERNAL int lty__field_i64(const lty__field *f, int64_t *out);
+LTY_INTERNAL int lty__field_int(const lty__field *f, int64_t min, int64_t max,
+                                int64_t *out);
+/* A text field: UTF-8 of kind (see validate_int.h), 1..max bytes (0 allowed
+ * when min is 0). Points into the record; not NUL-terminated. */
+LTY_INTERNAL int lty__field_text(const lty__field *f, size_t min, size_t max,
+                                 int kind, const char **s, size_t *n);
+/* Scalar fields may appear once: LTY_ECORRUPT on a repeat.  tag < 64. */
+LTY_INTERNAL int lty__dec_once(uint64_t *seen, unsigned tag);
+
+/* Plain varint helpers, exposed for tests and keys. */
+LTY_INTERNAL size_t lty__varint_put(unsigned char *p, uint64_t v);
+LTY_INTERNAL int lty__varint_get(const unsigned char **p,
+                                 const unsigned char *end, uint64_t *v);
+
+#endif /* LTY_CODEC_INT_H */
