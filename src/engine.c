@@ -177,7 +177,7 @@ int lty__utc_offset(lty_engine *e, int64_t t, int *minutes)
 
 int lty__local_day(lty_engine *e, int64_t t, int64_t *day)
 {
-    int m;
+    int m = 0;
     int rc = lty__utc_offset(e, t, &m);
     if (rc)
         return rc;
