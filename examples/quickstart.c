@@ -24,7 +24,7 @@
         }                                                                  \
     } while (0)
 
-/* 2026-11-02 09:00 in Seoul, the morning the clinic starts. */
+/* The clinic's clock: a fixed time, so every run prints the same. */
 static int64_t clinic_clock(void *userdata)
 {
     return *(const int64_t *)userdata;
