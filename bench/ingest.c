@@ -1,0 +1,257 @@
+/*
+ * libloyalty benchmark - ingest: customers' memory footprint and event
+ * throughput on the memory store, on one core.
+ *
+ *   bench/ingest [--customers N] [--events N]
+ *
+ * 1. Creates N customers (id, name, phone) and reports the resident memory
+ *    they added, per customer (target: at most 256 bytes).
+ * 2. Records the events as purchases, in time order, spread over the
+ *    customers (distinct ids, realistic amounts and item codes), and
+ *    reports events per second (target: at least 1,000,000).
+ * 3. Reports the resident memory per customer after the events, and runs
+ *    lty_verify() over the whole store (target: 0 mismatches).
+ *
+ * Resident memory is read from /proc/self/statm, so it is what the process
+ * really holds, allocator overhead included.  The engine runs at UTC+9 with
+ * a fixed clock.  Exits 0 when every step ran and verify found nothing
+ * (whatever the speed: a slow machine is a MISS, not an error), 1 on any
+ * failure, 2 on bad arguments.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <loyalty.h>
+
+#define TARGET_BYTES_PER_CUSTOMER 256.0
+#define TARGET_EVENTS_PER_SECOND 1000000.0
+
+/* 2026-01-01T00:00:00Z: the first event; the clock stands after the last. */
+#define START_TIME INT64_C(1767225600)
+
+static const char *const items[] = {
+    "americano", "latte",    "scaling",   "whitening", "implant-check",
+    "facial",    "botox",    "filler",    "laser",     "consultation",
+    "haircut",   "perm",     "colour",    "massage",   "vitamin-drip",
+    "acupuncture", "x-ray",  "cleaning",  "cake",      "sandwich"};
+#define ITEM_COUNT (sizeof items / sizeof items[0])
+
+static int64_t clock_now;
+
+static int64_t fixed_clock(void *ud)
+{
+    (void)ud;
+    return clock_now;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Resident set size in bytes, or 0 when /proc is not there. */
+static long long rss_bytes(void)
+{
+    long long size = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%lld %lld", &size, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+/* A small deterministic generator (xorshift64*), so runs compare. */
+static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
+
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * UINT64_C(2685821657736338717);
+}
+
+/* prefix followed by v in `digits` decimal digits: the ids of the run,
+ * formatted by hand so the benchmark measures the library, not printf. */
+static void format_id(char *out, const char *prefix, long v, int digits)
+{
+    size_t n = strlen(prefix);
+    memcpy(out, prefix, n);
+    for (int i = digits - 1; i >= 0; i--) {
+        out[n + (size_t)i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    out[n + (size_t)digits] = '\0';
+}
+
+static int parse_count(const char *s, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > 100000000)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: ingest [--customers N] [--events N]\n");
+}
+
+static int fail(lty_engine *e, const char *what, int rc)
+{
+    fprintf(stderr, "ingest: %s: %s (%s)\n", what, lty_strerror(rc),
+            lty_engine_last_error(e));
+    return 1;
+}
+
+static int create_customers(lty_engine *e, long n)
+{
+    char id[32], name[32], phone[32];
+    for (long i = 0; i < n; i++) {
+        lty_customer_fields f = LTY_CUSTOMER_FIELDS_INIT;
+        format_id(id, "cust-", i, 7);
+        snprintf(name, sizeof name, "Customer %ld", i);
+        snprintf(phone, sizeof phone, "010-%04ld-%04ld", 1000 + i / 10000,
+                 i % 10000);
+        f.id = id;
+        f.set = LTY_FIELD_NAME | LTY_FIELD_PHONE;
+        f.name = name;
+        f.phone = phone;
+        int rc = lty_customer_create(e, &f);
+        if (rc)
+            return fail(e, "create customer", rc);
+    }
+    return 0;
+}
+
+/* The events: time-ordered over a year, each to a random customer. */
+static int record_events(lty_engine *e, long customers, long events,
+                         double *elapsed)
+{
+    char id[32], cid[32];
+    int64_t span = 365 * INT64_C(86400);
+    lty_event ev = LTY_EVENT_INIT;
+    ev.type = LTY_EVENT_PURCHASE;
+    ev.id = id;
+    ev.customer_id = cid;
+    double t0 = seconds_now();
+    for (long i = 0; i < events; i++) {
+        uint64_t r = rng();
+        format_id(id, "ord-", i, 9);
+        format_id(cid, "cust-", (long)(r % (uint64_t)customers), 7);
+        ev.time = START_TIME + span * i / events;
+        /* 1,000..200,000 won in steps of 100 */
+        ev.amount = 1000 + (int64_t)((r >> 20) % 1991) * 100;
+        ev.item = items[(r >> 40) % ITEM_COUNT];
+        int rc = lty_record(e, &ev, NULL);
+        if (rc)
+            return fail(e, "record event", rc);
+    }
+    *elapsed = seconds_now() - t0;
+    return 0;
+}
+
+static void row(const char *figure, const char *value, const char *target,
+                int pass)
+{
+    printf("| %-34s | %16s | %14s | %-4s |\n", figure, value, target,
+           pass ? "PASS" : "MISS");
+}
+
+int main(int argc, char **argv)
+{
+    long customers = 100000, events = 1000000;
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--customers") == 0) {
+            if (parse_count(argv[++i], &customers))
+                return usage(), 2;
+        } else if (i + 1 < argc && strcmp(argv[i], "--events") == 0) {
+            if (parse_count(argv[++i], &events))
+                return usage(), 2;
+        } else {
+            usage();
+            return 2;
+        }
+    }
+
+    lty_memstore *store = NULL;
+    lty_storage_ops ops = LTY_STORAGE_OPS_INIT;
+    void *conn = NULL;
+    lty_engine *e = NULL;
+    clock_now = START_TIME + 366 * INT64_C(86400);
+    if (lty_memstore_new(&store, NULL) ||
+        lty_memstore_connect(store, &ops, &conn)) {
+        fprintf(stderr, "ingest: cannot open a memory store\n");
+        return 1;
+    }
+    lty_engine_options opts = LTY_ENGINE_OPTIONS_INIT;
+    opts.storage = &ops;
+    opts.storage_userdata = conn;
+    opts.clock = fixed_clock;
+    opts.utc_offset_minutes = 540;
+    int rc = lty_engine_new(&e, &opts);
+    if (rc) {
+        fprintf(stderr, "ingest: engine: %s\n", lty_strerror(rc));
+        return 1;
+    }
+
+    long long rss0 = rss_bytes();
+    if (create_customers(e, customers))
+        return 1;
+    long long rss1 = rss_bytes();
+    double per_customer = (double)(rss1 - rss0) / (double)customers;
+
+    double elapsed = 0;
+    if (record_events(e, customers, events, &elapsed))
+        return 1;
+    long long rss2 = rss_bytes();
+    double per_customer_after = (double)(rss2 - rss0) / (double)customers;
+    double rate = (double)events / elapsed;
+
+    size_t mismatches = 0;
+    double v0 = seconds_now();
+    rc = lty_verify(e, &mismatches, NULL, NULL);
+    double verify_s = seconds_now() - v0;
+    if (rc)
+        return fail(e, "verify", rc);
+
+    char buf[64];
+    printf("ingest: %ld customers, %ld purchase events, memory store, "
+           "UTC+9, one thread\n\n", customers, events);
+    printf("| %-34s | %16s | %14s | %-4s |\n", "figure", "measured", "target",
+           "");
+    printf("|%s|%s|%s|%s|\n", "------------------------------------",
+           "------------------", "----------------", "------");
+    snprintf(buf, sizeof buf, "%.1f B", per_customer);
+    row("resident bytes per customer", buf, "<= 256 B",
+        per_customer <= TARGET_BYTES_PER_CUSTOMER);
+    snprintf(buf, sizeof buf, "%.0f/s", rate);
+    row("events recorded per second", buf, ">= 1000000/s",
+        rate >= TARGET_EVENTS_PER_SECOND);
+    snprintf(buf, sizeof buf, "%.1f B", per_customer_after);
+    printf("| %-34s | %16s | %14s | %-4s |\n",
+           "bytes per customer after events", buf, "(info)", "");
+    snprintf(buf, sizeof buf, "%zu", mismatches);
+    row("lty_verify mismatches", buf, "0", mismatches == 0);
+    printf("\nrecorded %ld events in %.3f s; verify took %.3f s; "
+           "store holds %zu records\n",
+           events, elapsed, verify_s, lty_memstore_count(store));
+
+    lty_engine_free(e);
+    lty_memstore_free(store);
+    return mismatches == 0 ? 0 : 1;
+}
