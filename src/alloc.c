@@ -89,13 +89,31 @@ int lty__buf_reserve(lty_buf *b, size_t n)
     if (n <= b->cap)
         return LTY_OK;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < n)
+    while (cap < n) {
+        if (cap > SIZE_MAX / 2)
+            return LTY_ENOMEM;
         cap *= 2;
+    }
     unsigned char *p = lty__realloc(b->alloc, b->data, cap);
     if (!p)
         return LTY_ENOMEM;
     b->data = p;
     b->cap = cap;
+    return LTY_OK;
+}
+
+int lty__buf_append(lty_buf *b, const void *p, size_t n, size_t *off)
+{
+    if (n > SIZE_MAX - b->len)
+        return LTY_ENOMEM;
+    int rc = lty__buf_reserve(b, b->len + n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    if (off)
+        *off = b->len;
+    b->len += n;
     return LTY_OK;
 }
 

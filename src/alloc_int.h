@@ -56,5 +56,8 @@ LTY_INTERNAL void lty__buf_init(lty_buf *b, const lty_allocator *alloc);
 LTY_INTERNAL void lty__buf_release(lty_buf *b);
 /* Make room for at least n bytes; contents kept. */
 LTY_INTERNAL int lty__buf_reserve(lty_buf *b, size_t n);
+/* Append n bytes; *off (may be NULL) receives the offset they start at. */
+LTY_INTERNAL int lty__buf_append(lty_buf *b, const void *p, size_t n,
+                                 size_t *off);
 
 #endif /* LTY_ALLOC_INT_H */

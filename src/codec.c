@@ -52,13 +52,7 @@ static void enc_raw(lty__enc *w, const void *p, size_t n)
         w->err = LTY_ERANGE;
         return;
     }
-    int rc = lty__buf_reserve(w->b, w->b->len + n);
-    if (rc) {
-        w->err = rc;
-        return;
-    }
-    memcpy(w->b->data + w->b->len, p, n);
-    w->b->len += n;
+    w->err = lty__buf_append(w->b, p, n, NULL);
 }
 
 static void enc_varint(lty__enc *w, uint64_t v)

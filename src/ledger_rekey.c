@@ -28,31 +28,11 @@ typedef struct moved {
 typedef struct collect {
     const lty_allocator *a;
     size_t plen;               /* length of "C\0<from>\0" */
-    unsigned char *data;
-    size_t len, cap;
+    lty_buf bytes;             /* the keys' rests and the values, packed */
     moved *m;
     size_t n, mcap;
     int failed;                /* 1 corrupt key, 2 no memory */
 } collect;
-
-static int collect_bytes(collect *c, const void *p, size_t n, size_t *off)
-{
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4096;
-        while (cap < c->len + n)
-            cap *= 2;
-        unsigned char *q = lty__realloc(c->a, c->data, cap);
-        if (!q)
-            return LTY_ENOMEM;
-        c->data = q;
-        c->cap = cap;
-    }
-    if (n)
-        memcpy(c->data + c->len, p, n);
-    *off = c->len;
-    c->len += n;
-    return LTY_OK;
-}
 
 static int collect_each(const char *key, size_t keylen, const void *val,
                         size_t len, uint64_t rev, void *ctx)
@@ -73,8 +53,8 @@ static int collect_each(const char *key, size_t keylen, const void *val,
         c->mcap = cap;
     }
     moved *m = &c->m[c->n];
-    if (collect_bytes(c, key + c->plen, keylen - c->plen, &m->koff) ||
-        collect_bytes(c, val, len, &m->voff)) {
+    if (lty__buf_append(&c->bytes, key + c->plen, keylen - c->plen, &m->koff) ||
+        lty__buf_append(&c->bytes, val, len, &m->voff)) {
         c->failed = 2;
         return LTY_ENOMEM;
     }
@@ -113,8 +93,8 @@ static int move_index(lty_engine *e, const char *from, size_t fn,
 static int move_entry(lty_engine *e, const collect *c, const moved *m,
                       const char *from, size_t fn, const char *to, size_t tn)
 {
-    const char *rest = (const char *)c->data + m->koff;
-    const void *val = c->data + m->voff;
+    const char *rest = (const char *)c->bytes.data + m->koff;
+    const void *val = c->bytes.data + m->voff;
     size_t vlen = m->vlen;
     lty__entry en;
     lty__key k;
@@ -193,10 +173,11 @@ int lty__ledger_rekey(lty_engine *e, const char *from, size_t fn,
     collect c;
     memset(&c, 0, sizeof c);
     c.a = &e->alloc;
+    lty__buf_init(&c.bytes, &e->alloc);
     int rc = move_stats(e, from, fn, to, tn);
     if (rc == LTY_OK)
         rc = move_ledger(e, &c, from, fn, to, tn);
-    lty__free(&e->alloc, c.data);
+    lty__buf_release(&c.bytes);
     lty__free(&e->alloc, c.m);
     return rc;
 }

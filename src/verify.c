@@ -39,32 +39,11 @@ typedef struct brec {
 } brec;
 
 typedef struct batch {
-    const lty_allocator *a;
-    unsigned char *data;
-    size_t len, cap;
+    lty_buf bytes;             /* the batch's keys and values, packed */
     brec *recs;
     size_t n;
     int nomem;
 } batch;
-
-static int batch_copy(batch *b, const void *p, size_t n, size_t *off)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *q = lty__realloc(b->a, b->data, cap);
-        if (!q)
-            return LTY_ENOMEM;
-        b->data = q;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    *off = b->len;
-    b->len += n;
-    return LTY_OK;
-}
 
 static int batch_each(const char *key, size_t keylen, const void *val,
                       size_t len, uint64_t rev, void *ctx)
@@ -72,15 +51,15 @@ static int batch_each(const char *key, size_t keylen, const void *val,
     batch *b = ctx;
     brec *r = &b->recs[b->n];
     (void)rev;
-    if (batch_copy(b, key, keylen, &r->koff) ||
-        batch_copy(b, val, len, &r->voff)) {
+    if (lty__buf_append(&b->bytes, key, keylen, &r->koff) ||
+        lty__buf_append(&b->bytes, val, len, &r->voff)) {
         b->nomem = 1;
         return LTY_ENOMEM;
     }
     r->klen = keylen;
     r->vlen = len;
     b->n++;
-    return b->n == BATCH_RECORDS || b->len >= BATCH_BYTES ? LTY_SCAN_STOP
+    return b->n == BATCH_RECORDS || b->bytes.len >= BATCH_BYTES ? LTY_SCAN_STOP
                                                            : LTY_OK;
 }
 
@@ -93,7 +72,7 @@ static int scan_batched(lty_engine *e, batch *b, const char *prefix,
     char after[LTY_KEY_MAX];
     size_t alen = 0;
     for (;;) {
-        b->len = b->n = 0;
+        b->bytes.len = b->n = 0;
         b->nomem = 0;
         int rc = lty__scan(e, prefix, plen, after, alen, batch_each, b);
         if (b->nomem)
@@ -106,7 +85,7 @@ static int scan_batched(lty_engine *e, batch *b, const char *prefix,
         if (last->klen > sizeof after)
             return lty__err(e, LTY_ECORRUPT, "store key: longer than %d bytes",
                             LTY_KEY_MAX);
-        memcpy(after, b->data + last->koff, last->klen);
+        memcpy(after, b->bytes.data + last->koff, last->klen);
         alen = last->klen;
         if ((rc = fn(e, b, ctx)))
             return rc;
@@ -493,8 +472,8 @@ static int customer_batch(lty_engine *e, const batch *b, void *ctx)
     (void)e;
     for (size_t i = 0; i < b->n; i++) {
         const brec *r = &b->recs[i];
-        int rc = customer_record(v, (const char *)b->data + r->koff, r->klen,
-                                 b->data + r->voff, r->vlen);
+        int rc = customer_record(v, (const char *)b->bytes.data + r->koff, r->klen,
+                                 b->bytes.data + r->voff, r->vlen);
         if (rc)
             return rc;
     }
@@ -534,8 +513,8 @@ static int index_batch(lty_engine *e, const batch *b, void *ctx)
     (void)e;
     for (size_t i = 0; i < b->n; i++) {
         const brec *r = &b->recs[i];
-        int rc = index_record(ctx, (const char *)b->data + r->koff, r->klen,
-                              b->data + r->voff, r->vlen);
+        int rc = index_record(ctx, (const char *)b->bytes.data + r->koff, r->klen,
+                              b->bytes.data + r->voff, r->vlen);
         if (rc)
             return rc;
     }
@@ -592,7 +571,7 @@ int lty_verify(lty_engine *e, size_t *mismatches, lty_verify_fn each,
     memset(&v, 0, sizeof v);
     v.e = e;
     v.list.a = &e->alloc;
-    v.b.a = &e->alloc;
+    lty__buf_init(&v.b.bytes, &e->alloc);
     v.days.size = sizeof(int64_t);
     v.purchases.size = v.refunds.size = sizeof(money_ref);
     v.b.recs = lty__malloc(&e->alloc, BATCH_RECORDS * sizeof *v.b.recs);
@@ -605,7 +584,7 @@ int lty_verify(lty_engine *e, size_t *mismatches, lty_verify_fn each,
             lty__err(e, rc, "verify: the mismatch callback failed");
     }
     lty__free(&e->alloc, v.b.recs);
-    lty__free(&e->alloc, v.b.data);
+    lty__buf_release(&v.b.bytes);
     lty__free(&e->alloc, v.list.m);
     lty__free(&e->alloc, v.days.p);
     lty__free(&e->alloc, v.purchases.p);
