@@ -2,7 +2,9 @@
  * libloyalty benchmark - ingest: customers' memory footprint and event
  * throughput on the memory store, on one core.
  *
- *   bench/ingest [--customers N] [--events N]
+ *   bench/ingest [--customers N] [--events N] [--no-prefetch]
+ *
+ * --no-prefetch drops the storage prefetch hint, to measure what it buys.
  *
  * 1. Creates N customers (id, name, phone) and reports the resident memory
  *    they added, per customer (target: at most 256 bytes).
@@ -108,7 +110,7 @@ static int parse_count(const char *s, long *out)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: ingest [--customers N] [--events N]\n");
+    fprintf(stderr, "usage: ingest [--customers N] [--events N] [--no-prefetch]\n");
 }
 
 static int fail(lty_engine *e, const char *what, int rc)
@@ -175,7 +177,12 @@ static void row(const char *figure, const char *value, const char *target,
 int main(int argc, char **argv)
 {
     long customers = 100000, events = 1000000;
+    int prefetch = 1;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-prefetch") == 0) {
+            prefetch = 0;
+            continue;
+        }
         if (i + 1 < argc && strcmp(argv[i], "--customers") == 0) {
             if (parse_count(argv[++i], &customers))
                 return usage(), 2;
@@ -198,6 +205,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ingest: cannot open a memory store\n");
         return 1;
     }
+    if (!prefetch)
+        ops.prefetch = NULL;
     lty_engine_options opts = LTY_ENGINE_OPTIONS_INIT;
     opts.storage = &ops;
     opts.storage_userdata = conn;

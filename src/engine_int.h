@@ -67,6 +67,13 @@ LTY_INTERNAL int lty__scan(lty_engine *e, const char *prefix, size_t plen,
                            const char *after, size_t alen, lty_scan_fn fn,
                            void *ctx);
 
+/* Tell the backend which keys a call is about to touch (optional op). */
+static inline void lty__prefetch(lty_engine *e, const char *key, size_t keylen)
+{
+    if (e->ops.prefetch)
+        e->ops.prefetch(key, keylen, e->sud);
+}
+
 /* The body of a mutating call.  It may run several times (after a
  * conflict), so it must keep every effect inside the storage transaction
  * and reset anything it computes for the caller each time. */

@@ -31,6 +31,7 @@ typedef struct record_op {
     /* Keys used twice (read, then written), built once. */
     const lty__key *event_key;
     const lty__key *stats_key;
+    const lty__key *ledger_key;
     /* A refund's item, copied from its purchase. */
     char refund_item[LTY_CODE_MAX + 1];
     size_t refund_itemlen;
@@ -481,7 +482,6 @@ static int write_records(lty_engine *e, const record_op *op,
 {
     const lty_event *ev = op->ev;
     lty__entry en;
-    lty__key k;
     int rc;
     memset(&en, 0, sizeof en);
     en.type = ev->type;
@@ -504,10 +504,8 @@ static int write_records(lty_engine *e, const record_op *op,
         (rc = lty__evindex_encode(ev->customer_id, op->cidlen, op->time,
                                   &e->wbuf2)))
         return lty__err(e, rc, "ledger entry: cannot encode");
-    lty__key_ledger(&k, ev->customer_id, op->cidlen, op->time, ev->id,
-                    op->idlen);
-    if ((rc = lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, LTY_REV_NONE,
-                       NULL)))
+    if ((rc = lty__put(e, op->ledger_key->b, op->ledger_key->n, e->wbuf.data,
+                       e->wbuf.len, LTY_REV_NONE, NULL)))
         return rc;
     if ((rc = lty__put(e, op->event_key->b, op->event_key->n, e->wbuf2.data,
                        e->wbuf2.len, LTY_REV_NONE, NULL)))
@@ -544,6 +542,11 @@ static int record_body(lty_engine *e, void *arg)
     op->duplicate = op->visit_counted = 0;
     op->visits = op->net_spend = 0;
     op->refund_itemlen = 0;
+    /* The three keys every event touches, announced together so that a
+     * backend can fetch them in parallel. */
+    lty__prefetch(e, op->event_key->b, op->event_key->n);
+    lty__prefetch(e, op->stats_key->b, op->stats_key->n);
+    lty__prefetch(e, op->ledger_key->b, op->ledger_key->n);
     if ((rc = check_duplicate(e, op, &dup)))
         return rc;
     if ((rc = load_stats(e, op, &s, &rev)))
@@ -575,7 +578,7 @@ static int record_body(lty_engine *e, void *arg)
 int lty_record(lty_engine *e, const lty_event *ev, lty_record_outcome *outcome)
 {
     record_op op;
-    lty__key event_key, stats_key;
+    lty__key event_key, stats_key, ledger_key;
     if (!e)
         return LTY_EINVALID;
     lty__err_clear(e);
@@ -594,8 +597,11 @@ int lty_record(lty_engine *e, const lty_event *ev, lty_record_outcome *outcome)
         return rc;
     lty__key_event(&event_key, ev->id, op.idlen);
     lty__key_stats(&stats_key, ev->customer_id, op.cidlen);
+    lty__key_ledger(&ledger_key, ev->customer_id, op.cidlen, op.time, ev->id,
+                    op.idlen);
     op.event_key = &event_key;
     op.stats_key = &stats_key;
+    op.ledger_key = &ledger_key;
     if ((rc = lty__txn(e, record_body, &op)))
         return rc;
     if (outcome) {

@@ -100,8 +100,9 @@ LTY_API int lty_buf_set(lty_buf *buf, const void *data, size_t len);
  *
  * The key and value are only valid during the call.
  *
- * @return #LTY_OK to continue, #LTY_SCAN_STOP to end the scan successfully,
- *         or a negative code, which ends the scan and which @c scan returns.
+ * @return #LTY_OK to continue, #LTY_SCAN_STOP (or any positive value) to
+ *         end the scan successfully, or a negative code, which ends the scan
+ *         and which @c scan returns.
  */
 typedef int (*lty_scan_fn)(const char *key, size_t keylen, const void *value,
                            size_t len, uint64_t rev, void *ctx);
@@ -133,7 +134,8 @@ typedef struct lty_storage_ops {
     int (*rollback)(void *userdata);
     /**
      * Read a key: fill @p value with lty_buf_set() and @p rev with the
-     * record's revision, or return #LTY_ENOTFOUND.
+     * record's revision, or return #LTY_ENOTFOUND.  The engine always passes
+     * a non-NULL @p rev.
      */
     int (*get)(const char *key, size_t keylen, lty_buf *value, uint64_t *rev,
                void *userdata);
@@ -162,11 +164,19 @@ typedef struct lty_storage_ops {
     const char *(*errmsg)(void *userdata);
     /** Optional: release the connection; called by lty_engine_free(). */
     void (*destroy)(void *userdata);
+    /**
+     * Optional hint, called inside a transaction: the engine is about to
+     * read or write @p key.  A backend may start bringing it in (a memory
+     * store a cache line, a disk store a page, a network store a batched
+     * read) so that the look-ups of one call overlap instead of waiting one
+     * after another.  Must not fail, block for long or change anything.
+     */
+    void (*prefetch)(const char *key, size_t keylen, void *userdata);
 } lty_storage_ops;
 
 /** @brief Initialiser for an #lty_storage_ops with only the version set. */
 #define LTY_STORAGE_OPS_INIT {LTY_STORAGE_OPS_VERSION, NULL, NULL, NULL, NULL, \
-                              NULL, NULL, NULL, NULL, NULL}
+                              NULL, NULL, NULL, NULL, NULL, NULL}
 
 /* ------------------------------------------------------------------ */
 /* The memory store                                                    */
@@ -179,9 +189,13 @@ typedef struct lty_storage_ops {
  * One memory store may serve several engines in several threads: each engine
  * gets its own connection from lty_memstore_connect().  Transactions are
  * serialised: a connection holds the store's lock from @c begin to
- * @c commit or @c rollback, so a thread must not open a second connection's
- * transaction while its first is open.  Rollback restores exactly what was
- * there before (contents and revisions).  Nothing is persisted.
+ * @c commit or @c rollback (and during a scan), so while a thread has a
+ * transaction open or is inside a scan callback it must not call another
+ * connection of the same store, lty_memstore_connect() or
+ * lty_memstore_free(): it would wait for itself.  Rollback restores exactly
+ * what was there before (contents and revisions).  Nothing is persisted.
+ * Memory freed by deletes is reused by the store and returned to the
+ * allocator when the store is freed.
  */
 typedef struct lty_memstore lty_memstore;
 
