@@ -269,10 +269,24 @@ typedef struct conflicting {
     void *ud;
     int conflicts;
     int commits;
+    int open;              /* a transaction is open */
+    int prefetches;        /* hints received inside a transaction */
+    int stray_prefetches;  /* hints received outside one */
 } conflicting;
 
-static int cf_begin(void *u) { conflicting *c = u; return c->inner.begin(c->ud); }
-static int cf_rollback(void *u) { conflicting *c = u; return c->inner.rollback(c->ud); }
+static int cf_begin(void *u)
+{
+    conflicting *c = u;
+    int rc = c->inner.begin(c->ud);
+    c->open = rc == LTY_OK;
+    return rc;
+}
+static int cf_rollback(void *u)
+{
+    conflicting *c = u;
+    c->open = 0;
+    return c->inner.rollback(c->ud);
+}
 static int cf_commit(void *u)
 {
     conflicting *c = u;
@@ -281,7 +295,17 @@ static int cf_commit(void *u)
         c->conflicts--;
         return LTY_ECONFLICT;
     }
+    c->open = 0;
     return c->inner.commit(c->ud);
+}
+static void cf_prefetch(const char *k, size_t kl, void *u)
+{
+    conflicting *c = u;
+    if (c->open)
+        c->prefetches++;
+    else
+        c->stray_prefetches++;
+    c->inner.prefetch(k, kl, c->ud);
 }
 static int cf_get(const char *k, size_t kl, lty_buf *v, uint64_t *r, void *u)
 {
@@ -308,7 +332,7 @@ static int cf_scan(const char *p, size_t pl, const char *a, size_t al,
 
 START_TEST(conflicts_are_retried_up_to_the_limit)
 {
-    conflicting c = {mops, mud, 0, 0};
+    conflicting c = {mops, mud, 0, 0, 0, 0, 0};
     lty_storage_ops ops = LTY_STORAGE_OPS_INIT;
     ops.begin = cf_begin;
     ops.commit = cf_commit;
@@ -317,6 +341,7 @@ START_TEST(conflicts_are_retried_up_to_the_limit)
     ops.put = cf_put;
     ops.del = cf_del;
     ops.scan = cf_scan;
+    ops.prefetch = cf_prefetch;
     lty_engine *e;
     lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
     o.storage = &ops;
@@ -343,6 +368,13 @@ START_TEST(conflicts_are_retried_up_to_the_limit)
     ck_assert_uint_eq(lty_memstore_count(ms), before + 1);
     lty_customer *cu;
     ck_assert_int_eq(lty_customer_get(e, "c2", &cu), LTY_ENOTFOUND);
+
+    /* recording an event announces its keys, inside its transaction */
+    lty_test_event(e, "ev1", "c1", LTY_TEST_NOW, 1000, "item");
+    ck_assert_int_eq(c.prefetches, 3);
+    ck_assert_int_eq(c.stray_prefetches, 0);
+    /* the memory store ignores a hint outside a transaction */
+    mops.prefetch("C", 1, mud);
     lty_engine_free(e); /* no destroy op: the fixture closes the connection */
 }
 END_TEST
