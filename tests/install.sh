@@ -30,7 +30,7 @@ fail() {
     exit 1
 }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lty-install.XXXXXX")
+tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 root="$tmp/root"

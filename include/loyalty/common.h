@@ -19,20 +19,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** @brief The compiler's spelling of "export this symbol", used by the export macro below. */
+#if defined(_WIN32) && defined(LTY_BUILDING_DLL)
+#define LTY_EXPORT_ __declspec(dllexport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define LTY_EXPORT_ __attribute__((visibility("default")))
+#else
+#define LTY_EXPORT_
+#endif
+
 /**
- * @def LTY_API
  * @brief Marks a declaration as part of the public ABI.
  *
  * The library is compiled with @c -fvisibility=hidden; only declarations
  * carrying this macro are exported from the shared object.
  */
-#if defined(_WIN32) && defined(LTY_BUILDING_DLL)
-#define LTY_API __declspec(dllexport)
-#elif defined(__GNUC__) && __GNUC__ >= 4
-#define LTY_API __attribute__((visibility("default")))
-#else
-#define LTY_API
-#endif
+#define LTY_API LTY_EXPORT_
 
 #ifdef __cplusplus
 extern "C" {
