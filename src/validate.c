@@ -48,7 +48,10 @@ int lty__utf8_valid(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     uint32_t cp;
-    for (size_t i = 0; i < n;) {
+    size_t i = 0;
+    while (i < n && u[i] < 0x80) /* ASCII needs no decoding */
+        i++;
+    while (i < n) {
         size_t l = utf8_seq(u, i, n, &cp);
         if (!l)
             return 0;
@@ -68,7 +71,12 @@ int lty__text_valid(const char *s, size_t n, lty__text_kind kind)
 {
     const unsigned char *u = (const unsigned char *)s;
     uint32_t cp;
-    for (size_t i = 0; i < n;) {
+    size_t i = 0;
+    /* Ids, codes and most stored text are printable ASCII, which needs no
+     * decoding: this runs on every record read, so it is worth the loop. */
+    while (i < n && u[i] >= 0x20 && u[i] < 0x7F)
+        i++;
+    while (i < n) {
         size_t l = utf8_seq(u, i, n, &cp);
         if (!l || is_control(cp, kind))
             return 0;
