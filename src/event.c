@@ -12,6 +12,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "keys_int.h"
@@ -575,13 +576,19 @@ static int record_body(lty_engine *e, void *arg)
     return LTY_OK;
 }
 
-int lty_record(lty_engine *e, const lty_event *ev, lty_record_outcome *outcome)
+/* The keys one event touches, built once before its transaction. */
+typedef struct record_keys {
+    lty__key event;
+    lty__key stats;
+    lty__key ledger;
+} record_keys;
+
+/* Validate one event (and the version of its outcome struct) and build its
+ * keys: everything that can be settled before touching the store. */
+static int prepare_op(lty_engine *e, const lty_event *ev,
+                      const lty_record_outcome *outcome, record_op *op,
+                      record_keys *k)
 {
-    record_op op;
-    lty__key event_key, stats_key, ledger_key;
-    if (!e)
-        return LTY_EINVALID;
-    lty__err_clear(e);
     if (!ev)
         return lty__err(e, LTY_EINVALID, "event: NULL");
     int rc = lty__check_version(e, "event", ev->version, LTY_EVENT_VERSION);
@@ -591,25 +598,117 @@ int lty_record(lty_engine *e, const lty_event *ev, lty_record_outcome *outcome)
                                             outcome->version,
                                             LTY_RECORD_OUTCOME_VERSION)))
         return rc;
-    memset(&op, 0, sizeof op);
-    op.ev = ev;
-    if ((rc = check_event(e, ev, &op)))
+    memset(op, 0, sizeof *op);
+    op->ev = ev;
+    if ((rc = check_event(e, ev, op)))
         return rc;
-    lty__key_event(&event_key, ev->id, op.idlen);
-    lty__key_stats(&stats_key, ev->customer_id, op.cidlen);
-    lty__key_ledger(&ledger_key, ev->customer_id, op.cidlen, op.time, ev->id,
-                    op.idlen);
-    op.event_key = &event_key;
-    op.stats_key = &stats_key;
-    op.ledger_key = &ledger_key;
-    if ((rc = lty__txn(e, record_body, &op)))
-        return rc;
-    if (outcome) {
-        /* Version 1 has every field; later versions only add to the end. */
-        outcome->duplicate = op.duplicate;
-        outcome->visit_counted = op.visit_counted;
-        outcome->visits = op.visits;
-        outcome->net_spend = op.net_spend;
+    lty__key_event(&k->event, ev->id, op->idlen);
+    lty__key_stats(&k->stats, ev->customer_id, op->cidlen);
+    lty__key_ledger(&k->ledger, ev->customer_id, op->cidlen, op->time, ev->id,
+                    op->idlen);
+    op->event_key = &k->event;
+    op->stats_key = &k->stats;
+    op->ledger_key = &k->ledger;
+    return LTY_OK;
+}
+
+static void fill_outcome(const record_op *op, lty_record_outcome *outcome)
+{
+    if (!outcome)
+        return;
+    /* Version 1 has every field; later versions only add to the end. */
+    outcome->duplicate = op->duplicate;
+    outcome->visit_counted = op->visit_counted;
+    outcome->visits = op->visits;
+    outcome->net_spend = op->net_spend;
+}
+
+int lty_record(lty_engine *e, const lty_event *ev, lty_record_outcome *outcome)
+{
+    record_op op;
+    record_keys k;
+    if (!e)
+        return LTY_EINVALID;
+    lty__err_clear(e);
+    int rc = prepare_op(e, ev, outcome, &op, &k);
+    if (rc == LTY_OK)
+        rc = lty__txn(e, record_body, &op);
+    if (rc == LTY_OK)
+        fill_outcome(&op, outcome);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct batch_op {
+    record_op *ops;
+    size_t n;
+    size_t failed;          /* the event the body stopped at */
+} batch_op;
+
+static int batch_body(lty_engine *e, void *arg)
+{
+    batch_op *b = arg;
+    b->failed = b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        int rc = record_body(e, &b->ops[i]);
+        if (rc) {
+            b->failed = i;
+            return rc;
+        }
     }
     return LTY_OK;
+}
+
+/* Say which event of a batch the last error is about. */
+static int batch_err(lty_engine *e, int rc, size_t index)
+{
+    char detail[LTY__ERRMSG_MAX];
+    snprintf(detail, sizeof detail, "%s", e->err);
+    return lty__err(e, rc, "events[%zu]: %s", index, detail);
+}
+
+int lty_record_batch(lty_engine *e, const lty_event *events, size_t count,
+                     lty_record_outcome *outcomes, size_t *failed)
+{
+    if (!e)
+        return LTY_EINVALID;
+    lty__err_clear(e);
+    if (failed)
+        *failed = count;
+    if (!events)
+        return lty__err(e, LTY_EINVALID, "events: NULL");
+    if (count == 0 || count > LTY_BATCH_MAX)
+        return lty__err(e, LTY_EINVALID, "events count: outside 1..%d",
+                        LTY_BATCH_MAX);
+    batch_op b = {NULL, count, count};
+    record_keys *keys = NULL;
+    int rc = LTY_OK;
+    b.ops = lty__malloc(&e->alloc, count * sizeof *b.ops);
+    keys = lty__malloc(&e->alloc, count * sizeof *keys);
+    if (!b.ops || !keys)
+        rc = lty__err(e, LTY_ENOMEM, "events: out of memory");
+    for (size_t i = 0; rc == LTY_OK && i < count; i++) {
+        if ((rc = prepare_op(e, &events[i], outcomes ? &outcomes[i] : NULL,
+                             &b.ops[i], &keys[i]))) {
+            b.failed = i;
+            rc = batch_err(e, rc, i);
+        }
+    }
+    if (rc == LTY_OK) {
+        rc = lty__txn(e, batch_body, &b);
+        if (rc && b.failed < count)
+            rc = batch_err(e, rc, b.failed);
+    }
+    if (rc == LTY_OK) {
+        for (size_t i = 0; outcomes && i < count; i++)
+            fill_outcome(&b.ops[i], &outcomes[i]);
+    } else if (failed) {
+        *failed = b.failed;
+    }
+    lty__free(&e->alloc, b.ops);
+    lty__free(&e->alloc, keys);
+    return rc;
 }

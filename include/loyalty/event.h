@@ -134,6 +134,38 @@ typedef struct lty_record_outcome {
 LTY_API int lty_record(lty_engine *e, const lty_event *ev,
                        lty_record_outcome *outcome);
 
+/** @brief Most events one lty_record_batch() call takes. */
+#define LTY_BATCH_MAX 10000
+
+/**
+ * @brief Record many events in one transaction: all of them or none.
+ *
+ * For imports and catching up after a link outage: one storage transaction
+ * instead of one per event, which on a disk store is many times faster.
+ * Each event follows the rules of lty_record(), in order, and later events
+ * see earlier ones (an id given twice is a duplicate the second time, or
+ * #LTY_EEXISTS if the content differs).  Every event is validated before
+ * the store is touched.  If any event fails, nothing of the batch is
+ * applied; a conflict with another engine runs the whole batch again, up to
+ * the retry limit.
+ *
+ * @param[in]  e         The engine.
+ * @param[in]  events    @p count events (copied; nothing is retained).
+ * @param[in]  count     1..#LTY_BATCH_MAX.
+ * @param[out] outcomes  NULL, or @p count outcomes with @c version set;
+ *                       filled only on success.
+ * @param[out] failed    Receives, on failure, the index of the event being
+ *                       validated or recorded when it happened, or @p count
+ *                       when it happened outside any one event (memory,
+ *                       commit); may be NULL.
+ * @return #LTY_OK, or the code lty_record() would return for the event at
+ *         fault (its message starts with "events[i]: "); #LTY_EINVALID for
+ *         NULL @p events or a bad @p count; #LTY_ENOMEM; storage errors.
+ */
+LTY_API int lty_record_batch(lty_engine *e, const lty_event *events,
+                             size_t count, lty_record_outcome *outcomes,
+                             size_t *failed);
+
 /** @brief A page of a customer's history (opaque). */
 typedef struct lty_history lty_history;
 
