@@ -30,6 +30,7 @@
 #include <loyalty/postgres.h>
 
 #include "alloc_int.h" /* struct lty_buf */
+#include "concurrency.h"
 #include "conformance.h"
 #include "pgcluster.h"
 #include "testutil.h"
@@ -422,28 +423,6 @@ END_TEST
 /* Engines in 4 threads and 4 processes on the same 100 customers      */
 /* ------------------------------------------------------------------ */
 
-#define CONC_THREADS 4
-#define CONC_PROCS 4
-#define CONC_WORKERS (CONC_THREADS + CONC_PROCS)
-#define CONC_EVENTS 10000
-#define CONC_CUSTOMERS 100
-#define CONC_SECONDS 60
-
-typedef struct conc_shared {
-    long done[CONC_WORKERS];
-    int64_t count[CONC_WORKERS][CONC_CUSTOMERS];
-    int64_t spend[CONC_WORKERS][CONC_CUSTOMERS];
-    int failed[CONC_WORKERS];
-    char msg[CONC_WORKERS][256];
-} conc_shared;
-
-typedef struct conc_arg {
-    conc_shared *sh;
-    const char *schema;
-    int w;
-    time_t deadline;
-} conc_arg;
-
 static int64_t fixed_clock(void *ud)
 {
     (void)ud;
@@ -469,133 +448,17 @@ static int conc_engine(const char *schema, lty_engine **e)
     return rc;
 }
 
-static void *conc_work(void *p)
+static int open_conc(void *ctx, lty_engine **e)
 {
-    conc_arg *a = p;
-    conc_shared *sh = a->sh;
-    lty_engine *e = NULL;
-    int rc = conc_engine(a->schema, &e);
-    if (rc) {
-        sh->failed[a->w] = rc;
-        snprintf(sh->msg[a->w], sizeof sh->msg[0], "open: %s",
-                 lty_postgres_open_error());
-        return NULL;
-    }
-    uint64_t s = 0x9e3779b97f4a7c15u * (uint64_t)(a->w + 1);
-    char id[32], cid[16];
-    for (long i = 0; i < CONC_EVENTS; i++) {
-        if (i % 64 == 0 && time(NULL) >= a->deadline)
-            break;
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        int cust = (int)(s % CONC_CUSTOMERS);
-        snprintf(id, sizeof id, "w%d-%ld", a->w, i);
-        snprintf(cid, sizeof cid, "c%03d", cust);
-        lty_event ev = LTY_EVENT_INIT;
-        ev.type = LTY_EVENT_PURCHASE;
-        ev.id = id;
-        ev.customer_id = cid;
-        ev.amount = 100 + i % 50;
-        rc = lty_record(e, &ev, NULL);
-        if (rc) {
-            sh->failed[a->w] = rc;
-            snprintf(sh->msg[a->w], sizeof sh->msg[0], "record %s: %s", id,
-                     lty_engine_last_error(e));
-            break;
-        }
-        sh->count[a->w][cust]++;
-        sh->spend[a->w][cust] += ev.amount;
-        sh->done[a->w] = i + 1;
-    }
-    lty_engine_free(e);
-    return NULL;
+    return conc_engine(ctx, e);
 }
 
 START_TEST(threads_and_processes_lose_no_update)
 {
     char schema[64];
     unique_schema(schema, sizeof schema, "conc");
-    lty_engine *e;
-    REQ_INT(conc_engine(schema, &e), LTY_OK);
-    char cid[16], name[32];
-    for (int c = 0; c < CONC_CUSTOMERS; c++) {
-        snprintf(cid, sizeof cid, "c%03d", c);
-        snprintf(name, sizeof name, "Customer %d", c);
-        lty_test_customer(e, cid, name, NULL);
-    }
-    conc_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
-                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(sh != MAP_FAILED, "mmap");
-    memset(sh, 0, sizeof *sh);
-    conc_arg args[CONC_WORKERS];
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    time_t deadline = time(NULL) + CONC_SECONDS;
-    for (int w = 0; w < CONC_WORKERS; w++)
-        args[w] = (conc_arg){sh, schema, w, deadline};
-    /* processes first (forking a threaded process is best avoided) */
-    pid_t pids[CONC_PROCS];
-    fflush(NULL);
-    for (int i = 0; i < CONC_PROCS; i++) {
-        pids[i] = fork();
-        REQUIRE(pids[i] >= 0, "fork");
-        if (pids[i] == 0) {
-            conc_work(&args[CONC_THREADS + i]); /* connects after the fork */
-            _exit(0);
-        }
-    }
-    pthread_t t[CONC_THREADS];
-    for (int i = 0; i < CONC_THREADS; i++)
-        REQ_INT(pthread_create(&t[i], NULL, conc_work, &args[i]), 0);
-    for (int i = 0; i < CONC_THREADS; i++)
-        pthread_join(t[i], NULL);
-    for (int i = 0; i < CONC_PROCS; i++) {
-        int st = 0;
-        waitpid(pids[i], &st, 0);
-        REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-                "worker process %d died (status %d)", i, st);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    long total = 0, least = CONC_EVENTS;
-    for (int w = 0; w < CONC_WORKERS; w++) {
-        REQUIRE(sh->failed[w] == 0, "worker %d failed: %s (%s)", w,
-                lty_strerror(sh->failed[w]), sh->msg[w]);
-        total += sh->done[w];
-        if (sh->done[w] < least)
-            least = sh->done[w];
-    }
-    printf("postgres concurrency: %d threads + %d processes recorded %ld events "
-           "in %.1f s (%.0f events/s)%s\n", CONC_THREADS, CONC_PROCS, total, secs,
-           (double)total / secs,
-           least < CONC_EVENTS ? "; stopped at the time limit, fewer than "
-                                 "10,000 per worker" : "; 10,000 per worker");
-    fflush(stdout);
-    REQUIRE(least > 0, "a worker recorded nothing");
-    /* every aggregate is the sum of what was recorded */
-    for (int c = 0; c < CONC_CUSTOMERS; c++) {
-        int64_t count = 0, spend = 0;
-        for (int w = 0; w < CONC_WORKERS; w++) {
-            count += sh->count[w][c];
-            spend += sh->spend[w][c];
-        }
-        snprintf(cid, sizeof cid, "c%03d", c);
-        lty_customer *cu;
-        REQ_INT(lty_customer_get(e, cid, &cu), LTY_OK);
-        lty_customer_stats st = LTY_CUSTOMER_STATS_INIT;
-        REQ_INT(lty_customer_stats_get(cu, &st), LTY_OK);
-        REQUIRE(st.purchases == count, "%s: %lld purchases, %lld recorded", cid,
-                (long long)st.purchases, (long long)count);
-        REQUIRE(st.net_spend == spend, "%s: net spend %lld, %lld recorded", cid,
-                (long long)st.net_spend, (long long)spend);
-        lty_customer_free(cu);
-    }
-    size_t mism = 1;
-    REQ_INT(lty_verify(e, &mism, NULL, NULL), LTY_OK);
-    REQ_INT(mism, 0);
-    lty_engine_free(e);
-    munmap(sh, sizeof *sh);
+    lty_test_lose_no_update("postgres", open_conc, lty_postgres_open_error,
+                            schema);
     sql("DROP SCHEMA \"%s\" CASCADE", schema);
 }
 END_TEST
@@ -618,7 +481,7 @@ static Suite *postgres_suite(void)
     tcase_add_test(tc, errmsg_never_quotes_records);
     suite_add_tcase(s, tc);
     tc = tcase_create("engines");
-    tcase_set_timeout(tc, CONC_SECONDS + 120);
+    tcase_set_timeout(tc, LTY_TEST_CONCURRENCY_SECONDS + 120);
     tcase_add_test(tc, threads_and_processes_lose_no_update);
     suite_add_tcase(s, tc);
     return s;
