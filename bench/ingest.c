@@ -3,7 +3,8 @@
  * throughput on the memory store, on one core.
  *
  *   bench/ingest [--customers N] [--events N] [--no-prefetch]
- *   bench/ingest --store sqlite [--db FILE] [--batch N] [--durable N] ...
+ *   bench/ingest --store sqlite [--db FILE] [--batch N] [--durable N]
+ *                [--checkpoint-pages N] ...
  *   bench/ingest --store postgres --conninfo STR [--batch N] [--durable N] ...
  *
  * --no-prefetch drops the storage prefetch hint, to measure what it buys.
@@ -130,6 +131,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: ingest [--customers N] [--events N] [--no-prefetch]\n"
             "       ingest --store sqlite [--db FILE] [--batch N] [--durable N]\n"
+            "                     [--checkpoint-pages N]\n"
             "       ingest --store postgres [--conninfo STR] [--batch N] [--durable N]\n");
 }
 
@@ -301,6 +303,25 @@ typedef enum store_kind { STORE_MEMORY, STORE_SQLITE, STORE_POSTGRES } store_kin
 static const char *const store_names[] = {"memory", "sqlite", "postgres"};
 
 /* A connection to a disk store; durable asks for the strongest setting. */
+/* SQLite's checkpoint interval in pages; 0 keeps the backend's default. */
+static long checkpoint_pages;
+
+/* Bytes this process has handed to write(2) and friends so far, from
+ * /proc/self/io (wchar), or -1 where that is not available. */
+static long long bytes_written(void)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    char line[128];
+    long long v = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "wchar: %lld", &v) == 1)
+            break;
+    fclose(f);
+    return v;
+}
+
 static int open_store(store_kind kind, const char *where, int durable,
                       lty_storage_ops *ops, void **conn)
 {
@@ -312,6 +333,7 @@ static int open_store(store_kind kind, const char *where, int durable,
     if (kind == STORE_SQLITE) {
         lty_sqlite_options o = LTY_SQLITE_OPTIONS_INIT;
         o.synchronous_full = durable;
+        o.checkpoint_pages = (int)checkpoint_pages;
         return lty_sqlite_open(where, &o, ops, conn);
     }
 #endif
@@ -362,9 +384,11 @@ static int run_disk(store_kind kind, const char *where, long customers,
     if (create_customers(e, customers))
         return 1;
     double customers_s = seconds_now() - c0;
+    long long w0 = bytes_written();
     if (record_events(e, customers, 0, events, events + durable, batch,
                       &batched_s))
         return 1;
+    long long w1 = bytes_written();
     lty_engine_free(e);
     /* The durable single-event rate, on a fresh connection. */
     if (open_engine(kind, where, 1, &e))
@@ -396,6 +420,12 @@ static int run_disk(store_kind kind, const char *where, long customers,
         snprintf(buf, sizeof buf, "%.0f/s", (double)durable / durable_s);
         printf("| %-34s | %16s | %14s | %-4s |\n",
                "durable single events/s", buf, "(info)", "");
+    }
+    if (w0 >= 0 && w1 >= w0) {
+        /* what the store writes per event: the log, checkpoints, journals */
+        snprintf(buf, sizeof buf, "%.0f B", (double)(w1 - w0) / (double)events);
+        printf("| %-34s | %16s | %14s | %-4s |\n",
+               "bytes written per batched event", buf, "(info)", "");
     }
     snprintf(buf, sizeof buf, "%.0f/s", (double)customers / customers_s);
     printf("| %-34s | %16s | %14s | %-4s |\n", "customers created/s", buf,
@@ -446,6 +476,9 @@ int main(int argc, char **argv)
             else if (strcmp(v, "postgres") == 0)
                 kind = STORE_POSTGRES;
             else
+                return usage(), 2;
+        } else if (strcmp(a, "--checkpoint-pages") == 0) {
+            if (parse_count(v, &checkpoint_pages) || checkpoint_pages > INT32_MAX)
                 return usage(), 2;
         } else if (strcmp(a, "--db") == 0 || strcmp(a, "--conninfo") == 0) {
             where = v;

@@ -16,6 +16,7 @@
 #include <loyalty.h>
 
 #include "conformance/faulty.h"
+#include "faultcalls.h"
 #include "storedump.h"
 #include "testutil.h"
 
@@ -35,7 +36,7 @@ static int64_t world_clock(void *ud)
     return ((world *)ud)->now;
 }
 
-/* A store with two customers and some history, and an engine over the
+/* A memory store seeded by lty_test_fault_seed(), and an engine over the
  * fault-injecting wrapper. */
 static void world_open(world *w)
 {
@@ -57,13 +58,7 @@ static void world_open(world *w)
     o.utc_offset_minutes = 540;
     ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
 
-    lty_test_customer(w->e, "c1", "Kim Minji", "010-1234-5678");
-    lty_test_customer(w->e, "c2", "Lee Seojun", "010-9999-0000");
-    ck_assert_int_eq(lty_customer_set_note(w->e, "c1", "allergy", "penicillin"), LTY_OK);
-    ck_assert_int_eq(lty_customer_add_tag(w->e, "c1", "vip"), LTY_OK);
-    lty_test_event(w->e, "p1", "c1", LTY_TEST_NOW - 86400 * 3, 50000, "scaling");
-    lty_test_event(w->e, "p2", "c1", LTY_TEST_NOW - 86400 * 2, 20000, "whitening");
-    lty_test_event(w->e, "v1", "c2", LTY_TEST_NOW - 86400, -1, "check-up");
+    lty_test_fault_seed(w->e);
     lty_faulty_reset(w->faulty);
 }
 
@@ -93,131 +88,13 @@ static char *contents(world *w)
     return out;
 }
 
-typedef int (*api_call)(lty_engine *e);
-
-static int do_create(lty_engine *e)
-{
-    lty_customer_fields f = LTY_CUSTOMER_FIELDS_INIT;
-    f.id = "c3";
-    f.set = LTY_FIELD_NAME | LTY_FIELD_PHONE | LTY_FIELD_EMAIL;
-    f.name = "Park";
-    f.phone = "010-5555-6666";
-    f.email = "park@example.com";
-    return lty_customer_create(e, &f);
-}
-
-static int do_update_phone(lty_engine *e)
-{
-    lty_customer_fields f = LTY_CUSTOMER_FIELDS_INIT;
-    f.id = "c1";
-    f.set = LTY_FIELD_PHONE | LTY_FIELD_NAME;
-    f.phone = "010-2222-3333";
-    f.name = "Kim M.";
-    return lty_customer_update(e, &f);
-}
-
-static int do_preference(lty_engine *e)
-{
-    return lty_customer_set_preference(e, "c1", "doctor", "female");
-}
-
-static int do_note_remove(lty_engine *e)
-{
-    return lty_customer_set_note(e, "c1", "allergy", NULL);
-}
-
-static int do_tag(lty_engine *e)
-{
-    return lty_customer_add_tag(e, "c2", "new");
-}
-
-static int do_untag(lty_engine *e)
-{
-    return lty_customer_remove_tag(e, "c1", "vip");
-}
-
-static int do_anniversary(lty_engine *e)
-{
-    lty_date d = {2020, 5, 17};
-    return lty_customer_set_anniversary(e, "c1", "wedding", &d);
-}
-
-static int do_consent(lty_engine *e)
-{
-    return lty_customer_set_consent(e, "c1", LTY_CHANNEL_KAKAO,
-                                    LTY_PURPOSE_MARKETING, 1);
-}
-
-static int do_erase(lty_engine *e)
-{
-    return lty_customer_erase(e, "c1");
-}
-
-static int do_purchase(lty_engine *e)
-{
-    lty_event ev = LTY_EVENT_INIT;
-    ev.type = LTY_EVENT_PURCHASE;
-    ev.id = "p3";
-    ev.customer_id = "c1";
-    ev.time = LTY_TEST_NOW;
-    ev.amount = 30000;
-    ev.item = "implant-consult";
-    return lty_record(e, &ev, NULL);
-}
-
-static int do_first_event(lty_engine *e)
-{
-    lty_event ev = LTY_EVENT_INIT;
-    ev.type = LTY_EVENT_VISIT;
-    ev.id = "v9";
-    ev.customer_id = "c1";
-    ev.time = LTY_TEST_NOW - 86400 * 10; /* out of order: earlier day */
-    return lty_record(e, &ev, NULL);
-}
-
-static int do_refund(lty_engine *e)
-{
-    lty_event ev = LTY_EVENT_INIT;
-    ev.type = LTY_EVENT_REFUND;
-    ev.id = "r1";
-    ev.customer_id = "c1";
-    ev.time = LTY_TEST_NOW;
-    ev.amount = 5000;
-    ev.refund_of = "p1";
-    return lty_record(e, &ev, NULL);
-}
-
-static int do_feedback(lty_engine *e)
-{
-    lty_event ev = LTY_EVENT_INIT;
-    ev.type = LTY_EVENT_FEEDBACK;
-    ev.id = "f1";
-    ev.customer_id = "c2";
-    ev.time = LTY_TEST_NOW;
-    ev.score = 9;
-    ev.comment = "kind staff";
-    return lty_record(e, &ev, NULL);
-}
-
-static const struct {
-    const char *name;
-    api_call call;
-} calls[] = {
-    {"create", do_create},           {"update phone", do_update_phone},
-    {"preference", do_preference},   {"remove note", do_note_remove},
-    {"add tag", do_tag},             {"remove tag", do_untag},
-    {"anniversary", do_anniversary}, {"consent", do_consent},
-    {"erase", do_erase},             {"purchase", do_purchase},
-    {"out-of-order visit", do_first_event},
-    {"refund", do_refund},           {"feedback", do_feedback},
-};
-
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
+    const lty_test_fault_call *c = &lty_test_fault_calls[_i];
     world w;
     world_open(&w);
     /* the clean run: how many storage calls, and the resulting store */
-    ck_assert_int_eq(calls[_i].call(w.e), LTY_OK);
+    ck_assert_int_eq(c->call(w.e), LTY_OK);
     long n = lty_faulty_calls(w.faulty);
     char *expected = contents(&w);
     world_close(&w);
@@ -227,24 +104,24 @@ START_TEST(every_storage_failure_leaves_the_store_unchanged)
         world_open(&w);
         char *before = lty_test_dump(&w.inner, w.inner_ud);
         lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        int rc = calls[_i].call(w.e);
+        int rc = c->call(w.e);
         ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      calls[_i].name, k);
+                      c->name, k);
         ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      calls[_i].name, k, lty_strerror(rc));
+                      c->name, k, lty_strerror(rc));
         ck_assert_msg(strstr(lty_engine_last_error(w.e), "storage") != NULL,
-                      "%s: error not reported: '%s'", calls[_i].name,
+                      "%s: error not reported: '%s'", c->name,
                       lty_engine_last_error(w.e));
         char *after = lty_test_dump(&w.inner, w.inner_ud);
         ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store", calls[_i].name, k);
+                      "%s: fault at call %ld changed the store", c->name, k);
         /* the retry applies the call exactly once */
         lty_faulty_reset(w.faulty);
-        ck_assert_int_eq(calls[_i].call(w.e), LTY_OK);
+        ck_assert_int_eq(c->call(w.e), LTY_OK);
         char *retried = contents(&w);
         ck_assert_msg(strcmp(retried, expected) == 0,
                       "%s: retry after fault at call %ld differs from a clean run",
-                      calls[_i].name, k);
+                      c->name, k);
         free(before);
         free(after);
         free(retried);
@@ -256,9 +133,10 @@ END_TEST
 
 START_TEST(every_conflict_is_retried_transparently)
 {
+    const lty_test_fault_call *c = &lty_test_fault_calls[_i];
     world w;
     world_open(&w);
-    ck_assert_int_eq(calls[_i].call(w.e), LTY_OK);
+    ck_assert_int_eq(c->call(w.e), LTY_OK);
     long n = lty_faulty_calls(w.faulty);
     char *expected = contents(&w);
     world_close(&w);
@@ -266,12 +144,12 @@ START_TEST(every_conflict_is_retried_transparently)
     for (long k = 1; k <= n; k++) {
         world_open(&w);
         lty_faulty_fail_at(w.faulty, k, LTY_ECONFLICT);
-        ck_assert_msg(calls[_i].call(w.e) == LTY_OK, "%s: conflict at %ld",
-                      calls[_i].name, k);
+        ck_assert_msg(c->call(w.e) == LTY_OK, "%s: conflict at %ld",
+                      c->name, k);
         char *got = contents(&w);
         ck_assert_msg(strcmp(got, expected) == 0,
                       "%s: conflict at call %ld applied the call differently",
-                      calls[_i].name, k);
+                      c->name, k);
         free(got);
         world_close(&w);
     }
@@ -306,7 +184,7 @@ static Suite *faults_suite(void)
     Suite *s = suite_create("faults");
     TCase *tc = tcase_create("faults");
     tcase_set_timeout(tc, 120);
-    int n = (int)(sizeof calls / sizeof calls[0]);
+    int n = lty_test_fault_ncalls;
     tcase_add_loop_test(tc, every_storage_failure_leaves_the_store_unchanged, 0, n);
     tcase_add_loop_test(tc, every_conflict_is_retried_transparently, 0, n);
     tcase_add_test(tc, failed_reads_report_and_change_nothing);

@@ -33,6 +33,7 @@
 #include "alloc_int.h" /* struct lty_buf */
 #include "concurrency.h"
 #include "conformance.h"
+#include "faultcalls.h"
 #include "faulty.h"
 #include "storedump.h"
 #include "testutil.h"
@@ -220,6 +221,13 @@ START_TEST(arguments_and_options_are_validated)
     o.synchronous_full = 1;
     o.busy_timeout_ms = -1;
     REQ_INT(lty_sqlite_open(path, &o, &ops, &ud), LTY_EINVALID);
+    REQUIRE(strstr(lty_sqlite_open_error(), "busy_timeout_ms"), "%s",
+            lty_sqlite_open_error());
+    o.busy_timeout_ms = 10;
+    o.checkpoint_pages = -1;
+    REQ_INT(lty_sqlite_open(path, &o, &ops, &ud), LTY_EINVALID);
+    REQUIRE(strstr(lty_sqlite_open_error(), "checkpoint_pages"), "%s",
+            lty_sqlite_open_error());
     REQ_INT(access(path, F_OK), -1); /* nothing was created */
     /* create = 0: the file must exist, with the tables */
     o = (lty_sqlite_options)LTY_SQLITE_OPTIONS_INIT;
@@ -300,6 +308,44 @@ START_TEST(a_file_that_is_not_a_database_is_refused)
     rc = open_path(tmpdir, 1, &ops, &ud);
     REQUIRE(rc == LTY_ESTORAGE, "gave %s", lty_strerror(rc));
     REQUIRE(lty_sqlite_open_error()[0] != 0, "no message");
+}
+END_TEST
+
+/* The integer a one-value PRAGMA reports on the host's handle. */
+static int pragma_value(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    REQ_INT(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    REQ_INT(sqlite3_step(s), SQLITE_ROW);
+    int v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+START_TEST(the_checkpoint_interval_is_set_on_the_connection)
+{
+    char path[512];
+    fresh_path(path, sizeof path, "ckpt");
+    sqlite3 *db;
+    lty_storage_ops ops;
+    void *ud;
+    REQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+    /* the default */
+    REQ_INT(lty_sqlite_wrap(db, NULL, &ops, &ud), LTY_OK);
+    REQ_INT(pragma_value(db, "PRAGMA wal_autocheckpoint"),
+            LTY_SQLITE_DEFAULT_CHECKPOINT_PAGES);
+    REQ_INT(pragma_value(db, "PRAGMA journal_size_limit"),
+            LTY_SQLITE_DEFAULT_CHECKPOINT_PAGES * 4096);
+    ops.destroy(ud);
+    /* a chosen interval */
+    lty_sqlite_options o = LTY_SQLITE_OPTIONS_INIT;
+    o.checkpoint_pages = 123;
+    REQ_INT(lty_sqlite_wrap(db, &o, &ops, &ud), LTY_OK);
+    REQ_INT(pragma_value(db, "PRAGMA wal_autocheckpoint"), 123);
+    REQ_INT(pragma_value(db, "PRAGMA journal_size_limit"), 123 * 4096);
+    ops.destroy(ud);
+    REQ_INT(sqlite3_close(db), SQLITE_OK);
+    remove_db(path);
 }
 END_TEST
 
@@ -430,6 +476,8 @@ typedef struct fworld {
     lty_engine *e;
 } fworld;
 
+/* A fresh file seeded by lty_test_fault_seed(), and an engine over the
+ * fault-injecting wrapper. */
 static void fworld_open(fworld *w)
 {
     memset(w, 0, sizeof *w);
@@ -446,12 +494,7 @@ static void fworld_open(fworld *w)
     o.clock = fixed_clock;
     o.utc_offset_minutes = 540;
     REQ_INT(lty_engine_new(&w->e, &o), LTY_OK);
-    lty_test_customer(w->e, "c1", "Kim Minji", "010-1234-5678");
-    lty_test_customer(w->e, "c2", "Lee Seojun", "010-9999-0000");
-    REQ_INT(lty_customer_add_tag(w->e, "c1", "vip"), LTY_OK);
-    lty_test_event(w->e, "p1", "c1", LTY_TEST_NOW - 86400 * 3, 50000, "scaling");
-    lty_test_event(w->e, "p2", "c1", LTY_TEST_NOW - 86400 * 2, 20000, "whitening");
-    lty_test_event(w->e, "v1", "c2", LTY_TEST_NOW - 86400, -1, "check-up");
+    lty_test_fault_seed(w->e);
     lty_faulty_reset(w->faulty);
 }
 
@@ -488,92 +531,43 @@ static char *fcontents(fworld *w)
     return out;
 }
 
-static int do_create(lty_engine *e)
-{
-    lty_customer_fields f = LTY_CUSTOMER_FIELDS_INIT;
-    f.id = "c3";
-    f.set = LTY_FIELD_NAME | LTY_FIELD_PHONE | LTY_FIELD_EMAIL;
-    f.name = "Park";
-    f.phone = "010-5555-6666";
-    f.email = "park@example.com";
-    return lty_customer_create(e, &f);
-}
-
-static int do_purchase(lty_engine *e)
-{
-    lty_event ev = LTY_EVENT_INIT;
-    ev.type = LTY_EVENT_PURCHASE;
-    ev.id = "p3";
-    ev.customer_id = "c1";
-    ev.time = LTY_TEST_NOW;
-    ev.amount = 30000;
-    ev.item = "implant-consult";
-    return lty_record(e, &ev, NULL);
-}
-
-static int do_refund(lty_engine *e)
-{
-    lty_event ev = LTY_EVENT_INIT;
-    ev.type = LTY_EVENT_REFUND;
-    ev.id = "r1";
-    ev.customer_id = "c1";
-    ev.time = LTY_TEST_NOW;
-    ev.amount = 5000;
-    ev.refund_of = "p1";
-    return lty_record(e, &ev, NULL);
-}
-
-static int do_erase(lty_engine *e)
-{
-    return lty_customer_erase(e, "c1");
-}
-
-static const struct {
-    const char *name;
-    int (*call)(lty_engine *e);
-} fcalls[] = {
-    {"create", do_create},
-    {"purchase", do_purchase},
-    {"refund", do_refund},
-    {"erase", do_erase},
-};
-
 START_TEST(every_storage_failure_leaves_the_file_unchanged)
 {
+    const lty_test_fault_call *c = &lty_test_fault_calls[_i];
     fworld w;
     fworld_open(&w);
-    REQ_INT(fcalls[_i].call(w.e), LTY_OK);
+    REQ_INT(c->call(w.e), LTY_OK);
     long n = lty_faulty_calls(w.faulty);
     char *expected = fcontents(&w);
     fworld_close(&w);
-    REQUIRE(n > 2, "%s made only %ld storage calls", fcalls[_i].name, n);
+    REQUIRE(n > 2, "%s made only %ld storage calls", c->name, n);
 
     for (long k = 1; k <= n; k++) {
         for (int conflict = 0; conflict < 2; conflict++) {
             fworld_open(&w);
             char *before = fdump(&w);
             lty_faulty_fail_at(w.faulty, k, conflict ? LTY_ECONFLICT : LTY_ESTORAGE);
-            int rc = fcalls[_i].call(w.e);
+            int rc = c->call(w.e);
             REQUIRE(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                    fcalls[_i].name, k);
+                    c->name, k);
             if (conflict) {
                 /* retried by the engine: applied exactly once */
                 REQUIRE(rc == LTY_OK, "%s: conflict at %ld gave %s",
-                        fcalls[_i].name, k, lty_strerror(rc));
+                        c->name, k, lty_strerror(rc));
             } else {
                 REQUIRE(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                        fcalls[_i].name, k, lty_strerror(rc));
+                        c->name, k, lty_strerror(rc));
                 char *after = fdump(&w);
                 REQUIRE(strcmp(before, after) == 0,
-                        "%s: fault at call %ld changed the file", fcalls[_i].name, k);
+                        "%s: fault at call %ld changed the file", c->name, k);
                 free(after);
                 lty_faulty_reset(w.faulty);
-                REQ_INT(fcalls[_i].call(w.e), LTY_OK);
+                REQ_INT(c->call(w.e), LTY_OK);
             }
             char *got = fcontents(&w);
             REQUIRE(strcmp(got, expected) == 0,
                     "%s: after a %s at call %ld the file differs from a clean run",
-                    fcalls[_i].name, conflict ? "conflict" : "fault", k);
+                    c->name, conflict ? "conflict" : "fault", k);
             free(got);
             free(before);
             fworld_close(&w);
@@ -752,13 +746,14 @@ static Suite *sqlite_suite(void)
     tcase_add_test(tc, newer_schema_version_is_refused);
     tcase_add_test(tc, a_file_that_is_not_a_database_is_refused);
     tcase_add_test(tc, a_wrapped_handle_stays_the_hosts);
+    tcase_add_test(tc, the_checkpoint_interval_is_set_on_the_connection);
     tcase_add_test(tc, errmsg_never_quotes_records);
     tcase_add_test(tc, busy_is_conflict_and_bad_rows_are_corrupt);
     suite_add_tcase(s, tc);
     tc = tcase_create("faults");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, every_storage_failure_leaves_the_file_unchanged, 0,
-                        (int)(sizeof fcalls / sizeof fcalls[0]));
+                        lty_test_fault_ncalls);
     suite_add_tcase(s, tc);
     tc = tcase_create("engines");
     tcase_set_timeout(tc, LTY_TEST_CONCURRENCY_SECONDS + 120);

@@ -696,6 +696,16 @@ static int setup(sqconn *c, const lty_sqlite_options *o)
     rc = exec_sql(c, "PRAGMA cache_size = -65536", "setting the cache size");
     if (rc)
         return rc;
+    /* The checkpoint interval (see lty_sqlite_options.checkpoint_pages);
+     * the log is truncated back to that size after a checkpoint so that a
+     * burst of writes does not leave a huge file behind. */
+    char pragma[96];
+    snprintf(pragma, sizeof pragma,
+             "PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %lld",
+             o->checkpoint_pages, (long long)o->checkpoint_pages * 4096);
+    rc = exec_sql(c, pragma, "setting the checkpoint interval");
+    if (rc)
+        return rc;
     if (ntables < 2) {
         /* idempotent, so openers racing to create do no harm */
         rc = exec_sql(c,
@@ -779,6 +789,12 @@ static int check_args(const void *first, const lty_sqlite_options *opts,
         set_open_err("sqlite: open: busy_timeout_ms must not be negative");
         return LTY_EINVALID;
     }
+    if (d.checkpoint_pages < 0) {
+        set_open_err("sqlite: open: checkpoint_pages must not be negative");
+        return LTY_EINVALID;
+    }
+    if (d.checkpoint_pages == 0)
+        d.checkpoint_pages = LTY_SQLITE_DEFAULT_CHECKPOINT_PAGES;
     *o = d;
     return LTY_OK;
 }
