@@ -20,5 +20,7 @@
 #include "loyalty/engine.h"
 #include "loyalty/customer.h"
 #include "loyalty/event.h"
+#include "loyalty/program.h"
+#include "loyalty/reward.h"
 
 #endif /* LOYALTY_H */

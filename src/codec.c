@@ -133,18 +133,31 @@ int lty__dec_sub(lty__dec *d, const lty__field *f)
     return LTY_OK;
 }
 
+/* lty__varint_get() with the common one-byte case inline. */
+static inline int get_varint(const unsigned char **pp, const unsigned char *end,
+                             uint64_t *v)
+{
+    const unsigned char *p = *pp;
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return LTY_OK;
+    }
+    return lty__varint_get(pp, end, v);
+}
+
 int lty__dec_next(lty__dec *d, lty__field *f)
 {
     uint64_t key, v;
     if (d->p == d->end)
         return 0;
-    if (lty__varint_get(&d->p, d->end, &key))
+    if (get_varint(&d->p, d->end, &key))
         return LTY_ECORRUPT;
     uint64_t tag = key >> 3;
     unsigned wire = (unsigned)(key & 7);
     if (tag == 0 || tag > LTY__TAG_MAX || tag < d->last_tag)
         return LTY_ECORRUPT;
-    if (lty__varint_get(&d->p, d->end, &v))
+    if (get_varint(&d->p, d->end, &v))
         return LTY_ECORRUPT;
     f->tag = (unsigned)tag;
     f->wire = wire;

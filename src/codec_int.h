@@ -27,7 +27,14 @@ enum lty__record_kind {
     LTY__REC_STATS = 3,    /* customer aggregates */
     LTY__REC_EVENT = 4,    /* ledger entry */
     LTY__REC_EVINDEX = 5,  /* event id -> ledger entry */
-    LTY__REC_COUNTER = 6   /* a store-wide counter */
+    LTY__REC_COUNTER = 6,  /* a store-wide counter */
+    LTY__REC_PROGRAMS = 7, /* the program registry: every definition */
+    LTY__REC_PSTATE = 8,   /* a customer's state in every program */
+    LTY__REC_REWARD = 9,   /* a reward or coupon */
+    LTY__REC_EARNING = 10, /* what one event earned in each program */
+    LTY__REC_SPEND = 11,   /* a points spend */
+    LTY__REC_PLOG = 12,    /* an entry of a customer's program history */
+    LTY__REC_DRAWDAY = 13  /* prizes won on one day of a draw */
 };
 
 #define LTY__WIRE_VARINT 0u

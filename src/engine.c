@@ -10,6 +10,7 @@
 
 #include "codec_int.h"
 #include "engine_int.h"
+#include "program_int.h"
 #include "keys_int.h"
 #include "validate_int.h"
 
@@ -142,6 +143,7 @@ void lty_engine_free(lty_engine *e)
     lty__buf_release(&e->rbuf);
     lty__buf_release(&e->wbuf);
     lty__buf_release(&e->wbuf2);
+    lty__programs_release(e);
     lty_allocator a = e->alloc;
     lty__free(&a, e);
 }

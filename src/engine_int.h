@@ -14,6 +14,8 @@
 
 #define LTY__ERRMSG_MAX 256
 
+struct lty__programs;
+
 struct lty_engine {
     lty_allocator alloc;
     lty_storage_ops ops;
@@ -30,6 +32,7 @@ struct lty_engine {
     lty_buf rbuf;              /* scratch for reads (values from get) */
     lty_buf wbuf;              /* scratch for encoding records */
     lty_buf wbuf2;             /* second encode scratch (two records per write) */
+    struct lty__programs *programs; /* cached program definitions, or NULL */
     char err[LTY__ERRMSG_MAX];
 };
 

@@ -17,6 +17,7 @@
 
 #include "keys_int.h"
 #include "ledger_int.h"
+#include "program_int.h"
 #include "validate_int.h"
 
 /* The widest local offset the engine accepts (18 hours), in seconds. */
@@ -36,7 +37,11 @@ typedef struct record_op {
     /* A refund's item, copied from its purchase. */
     char refund_item[LTY_CODE_MAX + 1];
     size_t refund_itemlen;
+    /* Refunds: the purchase's amount and what it had had refunded. */
+    int64_t purchase_amount;
+    int64_t refunded_before;
     /* Results, reset on every run of the body. */
+    lty__program_effects fx;
     int duplicate;
     int visit_counted;
     int64_t visits;
@@ -288,6 +293,8 @@ static int apply_refund(lty_engine *e, record_op *op, lty__stats *s)
     if (p.item_len)
         memcpy(op->refund_item, p.item, p.item_len);
     op->refund_itemlen = p.item_len;
+    op->purchase_amount = p.amount;
+    op->refunded_before = p.refunded;
     p.refunded += ev->amount;
     if ((rc = lty__entry_encode(&p, &e->wbuf)))
         return lty__err(e, rc, "ledger entry: cannot encode");
@@ -534,6 +541,36 @@ static int load_stats(lty_engine *e, const record_op *op, lty__stats *s,
     return LTY_OK;
 }
 
+/* Let the programs react to the event (program_apply.c). */
+static int programs_hook(lty_engine *e, record_op *op, const lty__stats *s)
+{
+    const lty_event *ev = op->ev;
+    lty__program_event pe;
+    memset(&pe, 0, sizeof pe);
+    pe.cid = ev->customer_id;
+    pe.cn = op->cidlen;
+    pe.evid = ev->id;
+    pe.en = op->idlen;
+    pe.type = ev->type;
+    pe.time = op->time;
+    pe.day = op->day;
+    pe.amount = ev->amount;
+    if (ev->type == LTY_EVENT_REFUND) {
+        pe.item = op->refund_item;
+        pe.itemlen = op->refund_itemlen;
+    } else {
+        pe.item = ev->item;
+        pe.itemlen = op->itemlen;
+    }
+    pe.visit_counted = op->visit_counted;
+    pe.visits = s->visits;
+    pe.refund_of = ev->refund_of;
+    pe.rn = op->reflen;
+    pe.purchase_amount = op->purchase_amount;
+    pe.refunded_before = op->refunded_before;
+    return lty__programs_on_event(e, &pe, &op->fx);
+}
+
 static int record_body(lty_engine *e, void *arg)
 {
     record_op *op = arg;
@@ -543,6 +580,7 @@ static int record_body(lty_engine *e, void *arg)
     op->duplicate = op->visit_counted = 0;
     op->visits = op->net_spend = 0;
     op->refund_itemlen = 0;
+    memset(&op->fx, 0, sizeof op->fx);
     /* The three keys every event touches, announced together so that a
      * backend can fetch them in parallel. */
     lty__prefetch(e, op->event_key->b, op->event_key->n);
@@ -568,7 +606,8 @@ static int record_body(lty_engine *e, void *arg)
             rc = apply_visit(e, op, &s);
             break;
         }
-        if (rc || (rc = write_records(e, op, &s, rev)))
+        if (rc || (rc = write_records(e, op, &s, rev)) ||
+            (rc = programs_hook(e, op, &s)))
             return rc;
     }
     op->visits = s.visits;
@@ -621,6 +660,11 @@ static void fill_outcome(const record_op *op, lty_record_outcome *outcome)
     outcome->visit_counted = op->visit_counted;
     outcome->visits = op->visits;
     outcome->net_spend = op->net_spend;
+    if (outcome->version >= 2) {
+        outcome->promotions = op->fx.promotions;
+        outcome->rewards = op->fx.rewards;
+        memcpy(outcome->title, op->fx.title, sizeof outcome->title);
+    }
 }
 
 int lty_record(lty_engine *e, const lty_event *ev, lty_record_outcome *outcome)

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "fastenc_int.h"
 #include "keys_int.h"
 #include "ledger_int.h"
 #include "validate_int.h"
@@ -59,64 +60,14 @@ enum {
 /* Encoding                                                            */
 /* ------------------------------------------------------------------ */
 
-/* These records are written once per event, so they are encoded straight
- * into the buffer after reserving the most they can take, rather than
- * through the general encoder's bounds check per byte.  The bytes are
- * exactly those of codec_int.h (every tag here is below 16, so a field key
- * is one byte), and they are read back with the general decoder. */
-
-#define VARINT_MAX 10u
-#define FIELD_U64_MAX (1u + VARINT_MAX)
-#define FIELD_BYTES_MAX(n) (1u + VARINT_MAX + (n))
-
-typedef struct writer {
-    unsigned char *p;
-} writer;
-
-static int writer_begin(writer *w, lty_buf *out, size_t most, unsigned kind)
-{
-    int rc = lty__buf_reserve(out, most);
-    if (rc)
-        return rc;
-    w->p = out->data;
-    *w->p++ = (unsigned char)kind;
-    *w->p++ = (unsigned char)RECORD_VERSION;
-    return LTY_OK;
-}
-
-static void writer_end(const writer *w, lty_buf *out)
-{
-    out->len = (size_t)(w->p - out->data);
-}
-
-static inline void put_varint(writer *w, uint64_t v)
-{
-    while (v >= 0x80) {
-        *w->p++ = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    *w->p++ = (unsigned char)v;
-}
-
-static inline void put_u64(writer *w, unsigned tag, uint64_t v)
-{
-    *w->p++ = (unsigned char)(tag << 3 | LTY__WIRE_VARINT);
-    put_varint(w, v);
-}
+/* These records are written once per event: encoded straight into their
+ * buffer (fastenc_int.h). */
 
 /* Non-negative numbers holding their default (0) are left out. */
-static inline void put_nonzero(writer *w, unsigned tag, int64_t v)
+static inline void put_nonzero(lty__writer *w, unsigned tag, int64_t v)
 {
     if (v != 0)
-        put_u64(w, tag, (uint64_t)v);
-}
-
-static inline void put_bytes(writer *w, unsigned tag, const void *s, size_t n)
-{
-    *w->p++ = (unsigned char)(tag << 3 | LTY__WIRE_BYTES);
-    put_varint(w, n);
-    memcpy(w->p, s, n);
-    w->p += n;
+        lty__put_u64(w, tag, (uint64_t)v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -151,10 +102,10 @@ static int take_text(const lty__field *f, uint64_t *seen, size_t min,
 
 int lty__stats_encode(const lty__stats *s, lty_buf *out)
 {
-    enum { MOST = 2 + 8 * FIELD_U64_MAX + FIELD_BYTES_MAX(LTY_CODE_MAX) +
-                  FIELD_BYTES_MAX(LTY_ID_MAX) };
-    writer w;
-    int rc = writer_begin(&w, out, MOST, LTY__REC_STATS);
+    enum { MOST = 2 + 8 * LTY__FIELD_NUM_MAX + LTY__FIELD_BYTES_MAX(LTY_CODE_MAX) +
+                  LTY__FIELD_BYTES_MAX(LTY_ID_MAX) };
+    lty__writer w;
+    int rc = lty__writer_begin(&w, out, MOST, LTY__REC_STATS, RECORD_VERSION);
     if (rc)
         return rc;
     put_nonzero(&w, ST_FIRST_VISIT, s->first_visit);
@@ -169,11 +120,11 @@ int lty__stats_encode(const lty__stats *s, lty_buf *out)
         size_t in = strnlen(s->last_item, LTY_CODE_MAX);
         size_t en = strnlen(s->last_item_event, LTY_ID_MAX);
         put_nonzero(&w, ST_LAST_ITEM_TIME, s->last_item_time);
-        put_bytes(&w, ST_LAST_ITEM, s->last_item, in);
+        lty__put_bytes(&w, ST_LAST_ITEM, s->last_item, in);
         if (en)
-            put_bytes(&w, ST_LAST_ITEM_EVENT, s->last_item_event, en);
+            lty__put_bytes(&w, ST_LAST_ITEM_EVENT, s->last_item_event, en);
     }
-    writer_end(&w, out);
+    lty__writer_end(&w, out);
     return LTY_OK;
 }
 
@@ -329,28 +280,28 @@ int lty__entry_encode(const lty__entry *en, lty_buf *out)
         en->refund_of_len > LTY_ID_MAX || en->comment_len > LTY_COMMENT_MAX ||
         en->amount < 0 || en->refunded < 0)
         return LTY_ERANGE;
-    size_t most = 2 + 4 * FIELD_U64_MAX + 4 * FIELD_BYTES_MAX(0) +
+    size_t most = 2 + 4 * LTY__FIELD_NUM_MAX + 4 * LTY__FIELD_BYTES_MAX(0) +
                   en->item_len + en->branch_len + en->refund_of_len +
                   en->comment_len;
-    writer w;
-    int rc = writer_begin(&w, out, most, LTY__REC_EVENT);
+    lty__writer w;
+    int rc = lty__writer_begin(&w, out, most, LTY__REC_EVENT, RECORD_VERSION);
     if (rc)
         return rc;
-    put_u64(&w, EN_TYPE, (uint64_t)en->type);
+    lty__put_u64(&w, EN_TYPE, (uint64_t)en->type);
     put_nonzero(&w, EN_AMOUNT, en->amount);
     put_nonzero(&w, EN_REFUNDED, en->refunded);
     /* The score is written for feedback only, where 0 is a real score. */
     if (en->type == LTY_EVENT_FEEDBACK)
-        put_u64(&w, EN_SCORE, (uint64_t)en->score);
+        lty__put_u64(&w, EN_SCORE, (uint64_t)en->score);
     if (en->item_len)
-        put_bytes(&w, EN_ITEM, en->item, en->item_len);
+        lty__put_bytes(&w, EN_ITEM, en->item, en->item_len);
     if (en->branch_len)
-        put_bytes(&w, EN_BRANCH, en->branch, en->branch_len);
+        lty__put_bytes(&w, EN_BRANCH, en->branch, en->branch_len);
     if (en->refund_of_len)
-        put_bytes(&w, EN_REFUND_OF, en->refund_of, en->refund_of_len);
+        lty__put_bytes(&w, EN_REFUND_OF, en->refund_of, en->refund_of_len);
     if (en->comment_len)
-        put_bytes(&w, EN_COMMENT, en->comment, en->comment_len);
-    writer_end(&w, out);
+        lty__put_bytes(&w, EN_COMMENT, en->comment, en->comment_len);
+    lty__writer_end(&w, out);
     return LTY_OK;
 }
 
@@ -439,16 +390,16 @@ int lty__entry_decode(const void *data, size_t len, lty__entry *en)
 int lty__evindex_encode(const char *cid, size_t cn, int64_t time,
                         lty_buf *out)
 {
-    enum { MOST = 2 + FIELD_BYTES_MAX(LTY_ID_MAX) + FIELD_U64_MAX };
+    enum { MOST = 2 + LTY__FIELD_BYTES_MAX(LTY_ID_MAX) + LTY__FIELD_NUM_MAX };
     if (cn > LTY_ID_MAX || time < 0)
         return LTY_ERANGE;
-    writer w;
-    int rc = writer_begin(&w, out, MOST, LTY__REC_EVINDEX);
+    lty__writer w;
+    int rc = lty__writer_begin(&w, out, MOST, LTY__REC_EVINDEX, RECORD_VERSION);
     if (rc)
         return rc;
-    put_bytes(&w, IX_CUSTOMER, cid, cn);
+    lty__put_bytes(&w, IX_CUSTOMER, cid, cn);
     put_nonzero(&w, IX_TIME, time);
-    writer_end(&w, out);
+    lty__writer_end(&w, out);
     return LTY_OK;
 }
 

@@ -114,3 +114,22 @@ int lty_test_dump_contains(const lty_storage_ops *ops, void *ud,
         return rc;
     return nd.found;
 }
+
+char *lty_test_dump_values(const lty_storage_ops *ops, void *ud)
+{
+    char *d = lty_test_dump(ops, ud);
+    char *out = malloc(strlen(d) + 1), *o = out, *save = NULL;
+    if (!out)
+        abort();
+    for (char *line = strtok_r(d, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *last = strrchr(line, ' ');
+        size_t n = last ? (size_t)(last - line) : strlen(line);
+        memcpy(o, line, n);
+        o += n;
+        *o++ = '\n';
+    }
+    *o = '\0';
+    free(d);
+    return out;
+}

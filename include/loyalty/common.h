@@ -117,6 +117,8 @@ typedef struct lty_date {
 
 /** @brief Longest customer, event or other object id, in bytes. */
 #define LTY_ID_MAX 64
+/** @brief Longest title, tier name, program or reward name, in bytes. */
+#define LTY_TITLE_MAX 64
 
 /**
  * @brief Sentinel time meaning "now, by the engine's clock" in input structs

@@ -91,7 +91,7 @@ typedef struct lty_event {
                         LTY_TIME_NOW, 0, NULL, NULL, NULL, -1, NULL}
 
 /** @brief The version of #lty_record_outcome this header describes. */
-#define LTY_RECORD_OUTCOME_VERSION 1
+#define LTY_RECORD_OUTCOME_VERSION 2
 
 /**
  * @brief What recording an event did.  Set @c version before the call
@@ -109,10 +109,16 @@ typedef struct lty_record_outcome {
     int64_t visits;
     /** The customer's net spend after the event. */
     int64_t net_spend;
+    /** Version 2: ladder steps and tiers the event reached (program.h). */
+    int promotions;
+    /** Version 2: rewards the event issued (tier rules and draws). */
+    int rewards;
+    /** Version 2: the title or tier of the last promotion, or empty. */
+    char title[LTY_TITLE_MAX + 1];
 } lty_record_outcome;
 
 /** @brief Initialiser for #lty_record_outcome. */
-#define LTY_RECORD_OUTCOME_INIT {LTY_RECORD_OUTCOME_VERSION, 0, 0, 0, 0}
+#define LTY_RECORD_OUTCOME_INIT {LTY_RECORD_OUTCOME_VERSION, 0, 0, 0, 0, 0, 0, ""}
 
 /**
  * @brief Record an event in the ledger.
