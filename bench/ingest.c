@@ -236,8 +236,11 @@ static int define_programs(lty_engine *e)
     static const lty_ladder_step steps[] = {
         {1, "주임"}, {3, "계장"}, {6, "과장"}, {10, "차장"}, {15, "부장"},
         {20, "이사"}, {25, "상무"}, {30, "전무"}, {36, "회장"}};
-    /* one star per 20,000 won: the bench's purchases average about 100,000 */
-    static const lty_earn_rule rules[] = {{LTY_EARN_PER_AMOUNT, 20000, 1, NULL}};
+    /* the original card: a star per visit (a drink every 12 in Gold), and
+     * a bonus star per 50,000 won of a purchase (the bench's purchases
+     * average about 100,000) */
+    static const lty_earn_rule rules[] = {{LTY_EARN_PER_VISIT, 0, 1, NULL},
+                                          {LTY_EARN_PER_AMOUNT, 50000, 1, NULL}};
     static const lty_tier tiers[] = {
         {"Welcome", 0, 0, 0, NULL, 0, 0, 0},
         {"Green", 5, 0, 0, NULL, 0, 0, 0},
@@ -252,7 +255,7 @@ static int define_programs(lty_engine *e)
     stars.name = "Star card";
     stars.kind = LTY_PROGRAM_STARS;
     stars.rules = rules;
-    stars.rule_count = 1;
+    stars.rule_count = 2;
     stars.tiers = tiers;
     stars.tier_count = 3;
     int rc = lty_program_define(e, &ladder);

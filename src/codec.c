@@ -133,77 +133,6 @@ int lty__dec_sub(lty__dec *d, const lty__field *f)
     return LTY_OK;
 }
 
-/* lty__varint_get() with the common one-byte case inline. */
-static inline int get_varint(const unsigned char **pp, const unsigned char *end,
-                             uint64_t *v)
-{
-    const unsigned char *p = *pp;
-    if (p < end && *p < 0x80) {
-        *v = *p;
-        *pp = p + 1;
-        return LTY_OK;
-    }
-    return lty__varint_get(pp, end, v);
-}
-
-int lty__dec_next(lty__dec *d, lty__field *f)
-{
-    uint64_t key, v;
-    if (d->p == d->end)
-        return 0;
-    if (get_varint(&d->p, d->end, &key))
-        return LTY_ECORRUPT;
-    uint64_t tag = key >> 3;
-    unsigned wire = (unsigned)(key & 7);
-    if (tag == 0 || tag > LTY__TAG_MAX || tag < d->last_tag)
-        return LTY_ECORRUPT;
-    if (get_varint(&d->p, d->end, &v))
-        return LTY_ECORRUPT;
-    f->tag = (unsigned)tag;
-    f->wire = wire;
-    f->u = 0;
-    f->s = NULL;
-    f->n = 0;
-    if (wire == LTY__WIRE_VARINT) {
-        f->u = v;
-    } else if (wire == LTY__WIRE_BYTES) {
-        if (v > (uint64_t)(d->end - d->p))
-            return LTY_ECORRUPT;
-        f->s = d->p;
-        f->n = (size_t)v;
-        d->p += v;
-    } else {
-        return LTY_ECORRUPT;
-    }
-    d->last_tag = (unsigned)tag;
-    return 1;
-}
-
-int lty__field_u64(const lty__field *f, uint64_t *out)
-{
-    if (f->wire != LTY__WIRE_VARINT)
-        return LTY_ECORRUPT;
-    *out = f->u;
-    return LTY_OK;
-}
-
-int lty__field_i64(const lty__field *f, int64_t *out)
-{
-    if (f->wire != LTY__WIRE_VARINT)
-        return LTY_ECORRUPT;
-    *out = (int64_t)(f->u >> 1) ^ -(int64_t)(f->u & 1);
-    return LTY_OK;
-}
-
-int lty__field_int(const lty__field *f, int64_t min, int64_t max, int64_t *out)
-{
-    int64_t v;
-    if (lty__field_i64(f, &v) || v < min || v > max)
-        return LTY_ECORRUPT;
-    *out = v;
-    return LTY_OK;
-}
-
 int lty__field_text(const lty__field *f, size_t min, size_t max, int kind,
                     const char **s, size_t *n)
 {
@@ -214,16 +143,5 @@ int lty__field_text(const lty__field *f, size_t min, size_t max, int kind,
         return LTY_ECORRUPT;
     *s = (const char *)f->s;
     *n = f->n;
-    return LTY_OK;
-}
-
-int lty__dec_once(uint64_t *seen, unsigned tag)
-{
-    if (tag >= 64)
-        return LTY_ECORRUPT;
-    uint64_t bit = UINT64_C(1) << tag;
-    if (*seen & bit)
-        return LTY_ECORRUPT;
-    *seen |= bit;
     return LTY_OK;
 }

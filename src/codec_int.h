@@ -81,25 +81,107 @@ LTY_INTERNAL int lty__dec_begin(lty__dec *d, const void *data, size_t len,
                                 unsigned *version);
 /* Read a nested message carried in a bytes field. */
 LTY_INTERNAL int lty__dec_sub(lty__dec *d, const lty__field *f);
-/* 1 and *f filled; 0 at the end; LTY_ECORRUPT. */
-LTY_INTERNAL int lty__dec_next(lty__dec *d, lty__field *f);
 
-/* Typed views of a field; LTY_ECORRUPT when the wire type or range is
- * wrong. */
-LTY_INTERNAL int lty__field_u64(const lty__field *f, uint64_t *out);
-LTY_INTERNAL int lty__field_i64(const lty__field *f, int64_t *out);
-LTY_INTERNAL int lty__field_int(const lty__field *f, int64_t min, int64_t max,
-                                int64_t *out);
+/* Typed views of a field (lty__field_u64, _i64, _int, _text, below);
+ * LTY_ECORRUPT when the wire type or range is wrong. */
 /* A text field: UTF-8 of kind (see validate_int.h), 1..max bytes (0 allowed
  * when min is 0). Points into the record; not NUL-terminated. */
 LTY_INTERNAL int lty__field_text(const lty__field *f, size_t min, size_t max,
                                  int kind, const char **s, size_t *n);
-/* Scalar fields may appear once: LTY_ECORRUPT on a repeat.  tag < 64. */
-LTY_INTERNAL int lty__dec_once(uint64_t *seen, unsigned tag);
 
 /* Plain varint helpers, exposed for tests and keys. */
 LTY_INTERNAL size_t lty__varint_put(unsigned char *p, uint64_t v);
 LTY_INTERNAL int lty__varint_get(const unsigned char **p,
                                  const unsigned char *end, uint64_t *v);
+
+/* ------------------------------------------------------------------ */
+/* Decoding one field: inline, since every record read goes through it  */
+/* ------------------------------------------------------------------ */
+
+/* lty__varint_get() with the common one-byte case inline. */
+static inline int lty__get_varint(const unsigned char **pp,
+                                  const unsigned char *end, uint64_t *v)
+{
+    const unsigned char *p = *pp;
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return LTY_OK;
+    }
+    return lty__varint_get(pp, end, v);
+}
+
+/* The next field: 1 and *f filled; 0 at the end; LTY_ECORRUPT. */
+static inline int lty__dec_next(lty__dec *d, lty__field *f)
+{
+    uint64_t key, v;
+    if (d->p == d->end)
+        return LTY_OK;
+    if (lty__get_varint(&d->p, d->end, &key))
+        return LTY_ECORRUPT; /* LTY_ECORRUPT */
+    uint64_t tag = key >> 3;
+    unsigned wire = (unsigned)(key & 7);
+    if (tag == 0 || tag > LTY__TAG_MAX || tag < d->last_tag)
+        return LTY_ECORRUPT;
+    if (lty__get_varint(&d->p, d->end, &v))
+        return LTY_ECORRUPT;
+    f->tag = (unsigned)tag;
+    f->wire = wire;
+    f->u = 0;
+    f->s = NULL;
+    f->n = 0;
+    if (wire == LTY__WIRE_VARINT) {
+        f->u = v;
+    } else if (wire == LTY__WIRE_BYTES) {
+        if (v > (uint64_t)(d->end - d->p))
+            return LTY_ECORRUPT;
+        f->s = d->p;
+        f->n = (size_t)v;
+        d->p += v;
+    } else {
+        return LTY_ECORRUPT;
+    }
+    d->last_tag = (unsigned)tag;
+    return 1;
+}
+
+static inline int lty__field_u64(const lty__field *f, uint64_t *out)
+{
+    if (f->wire != LTY__WIRE_VARINT)
+        return LTY_ECORRUPT;
+    *out = f->u;
+    return LTY_OK;
+}
+
+/* A zigzag-encoded signed number. */
+static inline int lty__field_i64(const lty__field *f, int64_t *out)
+{
+    if (f->wire != LTY__WIRE_VARINT)
+        return LTY_ECORRUPT;
+    *out = (int64_t)(f->u >> 1) ^ -(int64_t)(f->u & 1);
+    return LTY_OK;
+}
+
+static inline int lty__field_int(const lty__field *f, int64_t min, int64_t max,
+                                 int64_t *out)
+{
+    int64_t v;
+    if (lty__field_i64(f, &v) || v < min || v > max)
+        return LTY_ECORRUPT;
+    *out = v;
+    return LTY_OK;
+}
+
+/* Scalar fields may appear once: LTY_ECORRUPT on a repeat.  tag < 64. */
+static inline int lty__dec_once(uint64_t *seen, unsigned tag)
+{
+    if (tag >= 64)
+        return LTY_ECORRUPT;
+    uint64_t bit = UINT64_C(1) << tag;
+    if (*seen & bit)
+        return LTY_ECORRUPT;
+    *seen |= bit;
+    return LTY_OK;
+}
 
 #endif /* LTY_CODEC_INT_H */

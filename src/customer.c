@@ -29,6 +29,7 @@
 #include "engine_int.h"
 #include "keys_int.h"
 #include "ledger_int.h"
+#include "rekey_int.h"
 #include "validate_int.h"
 
 #define FIELD_BITS_ALL                                                     \
@@ -438,13 +439,26 @@ static void apply_fields(lty__profile *p, const fields_in *in)
         p->preferred_channel = in->channel;
 }
 
-/* The id must be new, and not the id under which an erased customer's
- * ledger lives: a new customer must not inherit an anonymous history. */
+/* 1 when the id has the shape of the ids erasure hands out ("anon-..."). */
+static int looks_anonymous(const char *id, size_t n)
+{
+    static const char prefix[] = "anon-";
+    return n > sizeof prefix - 1 && memcmp(id, prefix, sizeof prefix - 1) == 0;
+}
+
+/* The id must be new, and not an id under which an erased customer's
+ * records live: a new customer must not inherit an anonymous history or
+ * anonymous rewards.  Only erasure leaves records without a profile, and
+ * only under the ids it hands out, so beyond the aggregates (which any
+ * erased customer with events leaves) an "anon-..." id is checked for any
+ * record at all (one with only rewards or program records).  Other ids
+ * skip that scan: creation is a bulk-import path. */
 static int check_id_free(lty_engine *e, const char *id, size_t n)
 {
     lty__key k;
     lty__stats st;
     uint64_t rev = 0;
+    int used = 0;
     lty__key_profile(&k, id, n);
     int rc = lty__get(e, k.b, k.n, NULL, NULL);
     if (rc == LTY_OK)
@@ -453,7 +467,10 @@ static int check_id_free(lty_engine *e, const char *id, size_t n)
         return rc;
     if ((rc = lty__stats_load(e, id, n, &st, &rev)))
         return rc;
-    if (rev != 0)
+    if (rev == 0 && looks_anonymous(id, n) &&
+        (rc = lty__customer_id_used(e, id, n, &used)))
+        return rc;
+    if (rev != 0 || used)
         return lty__err(e, LTY_EEXISTS,
                         "customer id: in use by an erased customer's records");
     return LTY_OK;
@@ -891,24 +908,15 @@ static int read_anon_counter(lty_engine *e, const lty__key *k, uint64_t *value,
     return LTY_OK;
 }
 
-/* 1 when nothing lives under the id yet: no profile and no aggregates (a
- * host may have created a customer called "anon-7" itself). */
+/* 1 when nothing lives under the id yet: no profile and no other record
+ * (a host may have created a customer called "anon-7" itself, and an
+ * erased customer may have left only rewards or program records). */
 static int id_unused(lty_engine *e, const char *id, size_t n, int *unused)
 {
-    lty__key k;
-    lty__stats st;
-    uint64_t rev = 0;
-    *unused = 0;
-    lty__key_profile(&k, id, n);
-    int rc = lty__get(e, k.b, k.n, NULL, NULL);
-    if (rc == LTY_OK)
-        return LTY_OK;
-    if (rc != LTY_ENOTFOUND)
-        return rc;
-    if ((rc = lty__stats_load(e, id, n, &st, &rev)))
-        return rc;
-    *unused = rev == 0;
-    return LTY_OK;
+    int used = 1;
+    int rc = lty__customer_id_used(e, id, n, &used);
+    *unused = rc == LTY_OK && !used;
+    return rc;
 }
 
 /* Take the next free "anon-<n>" from the store-wide counter.  A counter,
@@ -951,6 +959,11 @@ static int erase_body(lty_engine *e, void *arg)
     if ((rc = next_anon_id(e, op)))
         return rc;
     rc = lty__ledger_rekey(e, op->id, op->idlen, op->anon, op->anonlen);
+    if (rc)
+        return rc;
+    /* program state, earnings, spends, program history and rewards */
+    rc = lty__customer_rekey_rest(e, op->id, op->idlen, op->anon,
+                                  op->anonlen);
     if (rc)
         return rc;
     if ((rc = index_release(e, INDEX_PHONE, p.phone, op->id, op->idlen)))

@@ -250,7 +250,8 @@ static int no_such_purchase(lty_engine *e)
 
 /* Check the refunded purchase, add the refund to what it has had refunded
  * and take the refund off the net spend. */
-static int apply_refund(lty_engine *e, record_op *op, lty__stats *s)
+static int apply_refund(lty_engine *e, record_op *op, lty__stats *s,
+                        lty__earnings *refunded)
 {
     const lty_event *ev = op->ev;
     lty__key k;
@@ -282,6 +283,10 @@ static int apply_refund(lty_engine *e, record_op *op, lty__stats *s)
         return lty__corrupt(e, rc, "ledger entry");
     if (p.type != LTY_EVENT_PURCHASE)
         return lty__err(e, LTY_EINVALID, "event refund_of: not a purchase");
+    /* what the purchase earned, for the programs to take back */
+    if (p.earnings_len &&
+        lty__earnings_read(p.earnings, p.earnings_len, refunded))
+        return lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
     if (ev->amount > p.amount - p.refunded)
         return lty__err(e, LTY_EINVALID,
                         "refund amount: exceeds what is left of the purchase");
@@ -486,8 +491,10 @@ static int check_customer(lty_engine *e, const record_op *op)
 }
 
 static int write_records(lty_engine *e, const record_op *op,
-                         const lty__stats *s, uint64_t stats_rev)
+                         const lty__stats *s, uint64_t stats_rev,
+                         const lty__earnings *earned)
 {
+    unsigned char earnings[LTY__EARNINGS_MAX];
     const lty_event *ev = op->ev;
     lty__entry en;
     int rc;
@@ -508,6 +515,10 @@ static int write_records(lty_engine *e, const record_op *op,
     en.refund_of_len = op->reflen;
     en.comment = ev->comment;
     en.comment_len = op->commentlen;
+    if (ev->type == LTY_EVENT_PURCHASE && earned->n) {
+        en.earnings = earnings;
+        en.earnings_len = lty__earnings_write(earned, earnings);
+    }
     if ((rc = lty__entry_encode(&en, &e->wbuf)) ||
         (rc = lty__evindex_encode(ev->customer_id, op->cidlen, op->time,
                                   &e->wbuf2)))
@@ -542,7 +553,8 @@ static int load_stats(lty_engine *e, const record_op *op, lty__stats *s,
 }
 
 /* Let the programs react to the event (program_apply.c). */
-static int programs_hook(lty_engine *e, record_op *op, const lty__stats *s)
+static int programs_hook(lty_engine *e, record_op *op, const lty__stats *s,
+                         const lty__earnings *refunded, lty__earnings *earned)
 {
     const lty_event *ev = op->ev;
     lty__program_event pe;
@@ -568,12 +580,15 @@ static int programs_hook(lty_engine *e, record_op *op, const lty__stats *s)
     pe.rn = op->reflen;
     pe.purchase_amount = op->purchase_amount;
     pe.refunded_before = op->refunded_before;
+    pe.refunded = refunded;
+    pe.earned = earned;
     return lty__programs_on_event(e, &pe, &op->fx);
 }
 
 static int record_body(lty_engine *e, void *arg)
 {
     record_op *op = arg;
+    lty__earnings earned, refunded;
     lty__stats s;
     uint64_t rev = 0;
     int dup = 0, rc;
@@ -581,6 +596,7 @@ static int record_body(lty_engine *e, void *arg)
     op->visits = op->net_spend = 0;
     op->refund_itemlen = 0;
     memset(&op->fx, 0, sizeof op->fx);
+    earned.n = refunded.n = 0;
     /* The three keys every event touches, announced together so that a
      * backend can fetch them in parallel. */
     lty__prefetch(e, op->event_key->b, op->event_key->n);
@@ -597,7 +613,7 @@ static int record_body(lty_engine *e, void *arg)
             return rc;
         switch (op->ev->type) {
         case LTY_EVENT_REFUND:
-            rc = apply_refund(e, op, &s);
+            rc = apply_refund(e, op, &s, &refunded);
             break;
         case LTY_EVENT_FEEDBACK:
             s.feedbacks++;
@@ -606,8 +622,10 @@ static int record_body(lty_engine *e, void *arg)
             rc = apply_visit(e, op, &s);
             break;
         }
-        if (rc || (rc = write_records(e, op, &s, rev)) ||
-            (rc = programs_hook(e, op, &s)))
+        /* the programs first: the ledger entry keeps what a purchase
+         * earned */
+        if (rc || (rc = programs_hook(e, op, &s, &refunded, &earned)) ||
+            (rc = write_records(e, op, &s, rev, &earned)))
             return rc;
     }
     op->visits = s.visits;

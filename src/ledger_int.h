@@ -49,7 +49,15 @@ typedef struct lty__entry {
     size_t refund_of_len;
     const char *comment;
     size_t comment_len;
+    /* purchases: what the purchase earned in each program, and the points
+     * spent on it (program_int.h, lty__earnings_write()); raw bytes that
+     * the programs module decodes */
+    const unsigned char *earnings;
+    size_t earnings_len;
 } lty__entry;
+
+/* The longest earnings field of an entry. */
+#define LTY__EARNINGS_MAX 8192
 
 LTY_INTERNAL int lty__entry_encode(const lty__entry *en, lty_buf *out);
 LTY_INTERNAL int lty__entry_decode(const void *data, size_t len,

@@ -47,7 +47,8 @@ enum {
     EN_ITEM = 5,
     EN_BRANCH = 6,
     EN_REFUND_OF = 7,
-    EN_COMMENT = 8
+    EN_COMMENT = 8,
+    EN_EARNINGS = 9
 };
 
 /* Event index (kind 5). */
@@ -278,11 +279,12 @@ int lty__entry_encode(const lty__entry *en, lty_buf *out)
      * the record) bounded even if one did not. */
     if (en->item_len > LTY_CODE_MAX || en->branch_len > LTY_CODE_MAX ||
         en->refund_of_len > LTY_ID_MAX || en->comment_len > LTY_COMMENT_MAX ||
-        en->amount < 0 || en->refunded < 0)
+        en->earnings_len > LTY__EARNINGS_MAX || en->amount < 0 ||
+        en->refunded < 0)
         return LTY_ERANGE;
-    size_t most = 2 + 4 * LTY__FIELD_NUM_MAX + 4 * LTY__FIELD_BYTES_MAX(0) +
+    size_t most = 2 + 4 * LTY__FIELD_NUM_MAX + 5 * LTY__FIELD_BYTES_MAX(0) +
                   en->item_len + en->branch_len + en->refund_of_len +
-                  en->comment_len;
+                  en->comment_len + en->earnings_len;
     lty__writer w;
     int rc = lty__writer_begin(&w, out, most, LTY__REC_EVENT, RECORD_VERSION);
     if (rc)
@@ -301,6 +303,8 @@ int lty__entry_encode(const lty__entry *en, lty_buf *out)
         lty__put_bytes(&w, EN_REFUND_OF, en->refund_of, en->refund_of_len);
     if (en->comment_len)
         lty__put_bytes(&w, EN_COMMENT, en->comment, en->comment_len);
+    if (en->earnings_len)
+        lty__put_bytes(&w, EN_EARNINGS, en->earnings, en->earnings_len);
     lty__writer_end(&w, out);
     return LTY_OK;
 }
@@ -367,6 +371,15 @@ int lty__entry_decode(const void *data, size_t len, lty__entry *en)
             rc = take_text(&f, &seen, 1, LTY_COMMENT_MAX, LTY__TEXT_MULTILINE,
                            &en->comment, &en->comment_len);
             break;
+        case EN_EARNINGS:
+            /* checked field by field where it is used */
+            rc = LTY_OK;
+            if (lty__dec_once(&seen, f.tag) || f.wire != LTY__WIRE_BYTES ||
+                f.n < 1 || f.n > LTY__EARNINGS_MAX)
+                rc = LTY_ECORRUPT;
+            en->earnings = f.s;
+            en->earnings_len = f.n;
+            break;
         default:
             rc = LTY_OK; /* a field of a later minor version */
             break;
@@ -378,7 +391,8 @@ int lty__entry_decode(const void *data, size_t len, lty__entry *en)
         return rc;
     en->type = (lty_event_type)type;
     en->score = (int)score;
-    if (!entry_consistent(en, score >= 0))
+    if (!entry_consistent(en, score >= 0) ||
+        (en->earnings && en->type != LTY_EVENT_PURCHASE))
         return LTY_ECORRUPT;
     return LTY_OK;
 }

@@ -7,7 +7,8 @@
  * free text a customer wrote, so they are dropped.  Each moved event's
  * "E\0<event id>" index is rewritten to point at the new id, so replays of
  * old events stay idempotent and refunds of old purchases keep working
- * under the new id.
+ * under the new id.  The records are gathered with lty__rekey_collect()
+ * (customer_rekey.c), which also moves the customer's other records.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -15,55 +16,8 @@
 
 #include "keys_int.h"
 #include "ledger_int.h"
+#include "rekey_int.h"
 #include "validate_int.h"
-
-/* A ledger record copied out of the scan: the storage connection cannot
- * be used from inside the scan callback. */
-typedef struct moved {
-    size_t koff, klen;         /* key suffix after "C\0<id>\0" ("L...") */
-    size_t voff, vlen;
-    uint64_t rev;
-} moved;
-
-typedef struct collect {
-    const lty_allocator *a;
-    size_t plen;               /* length of "C\0<from>\0" */
-    lty_buf bytes;             /* the keys' rests and the values, packed */
-    moved *m;
-    size_t n, mcap;
-    int failed;                /* 1 corrupt key, 2 no memory */
-} collect;
-
-static int collect_each(const char *key, size_t keylen, const void *val,
-                        size_t len, uint64_t rev, void *ctx)
-{
-    collect *c = ctx;
-    if (keylen <= c->plen) {
-        c->failed = 1;
-        return LTY_ECORRUPT;
-    }
-    if (c->n == c->mcap) {
-        size_t cap = c->mcap ? c->mcap * 2 : 64;
-        moved *p = lty__realloc(c->a, c->m, cap * sizeof *p);
-        if (!p) {
-            c->failed = 2;
-            return LTY_ENOMEM;
-        }
-        c->m = p;
-        c->mcap = cap;
-    }
-    moved *m = &c->m[c->n];
-    if (lty__buf_append(&c->bytes, key + c->plen, keylen - c->plen, &m->koff) ||
-        lty__buf_append(&c->bytes, val, len, &m->voff)) {
-        c->failed = 2;
-        return LTY_ENOMEM;
-    }
-    m->klen = keylen - c->plen;
-    m->vlen = len;
-    m->rev = rev;
-    c->n++;
-    return LTY_OK;
-}
 
 /* Point the event's index at the new id.  An index that names yet another
  * customer does not belong to this entry and is left alone; a missing one
@@ -90,11 +44,12 @@ static int move_index(lty_engine *e, const char *from, size_t fn,
     return lty__put(e, k.b, k.n, e->wbuf2.data, e->wbuf2.len, rev, NULL);
 }
 
-static int move_entry(lty_engine *e, const collect *c, const moved *m,
+static int move_entry(lty_engine *e, const lty__rekey_set *c, size_t i,
                       const char *from, size_t fn, const char *to, size_t tn)
 {
-    const char *rest = (const char *)c->bytes.data + m->koff;
-    const void *val = c->bytes.data + m->voff;
+    const char *rest = lty__rekey_rest(c, i);
+    const lty__rekey_rec *m = &c->r[i];
+    const void *val = lty__rekey_value(c, i);
     size_t vlen = m->vlen;
     lty__entry en;
     lty__key k;
@@ -124,21 +79,14 @@ static int move_entry(lty_engine *e, const collect *c, const moved *m,
     return move_index(e, from, fn, to, tn, time, evid, evn);
 }
 
-static int move_ledger(lty_engine *e, collect *c, const char *from, size_t fn,
-                       const char *to, size_t tn)
+static int move_ledger(lty_engine *e, lty__rekey_set *c, const char *from,
+                       size_t fn, const char *to, size_t tn)
 {
-    lty__key prefix;
-    lty__key_ledger_prefix(&prefix, from, fn);
-    c->plen = prefix.n - 1; /* keep the "L" in the suffix */
-    int rc = lty__scan(e, prefix.b, prefix.n, NULL, 0, collect_each, c);
-    if (c->failed == 2)
-        return lty__err(e, LTY_ENOMEM, "erase: out of memory");
-    if (c->failed == 1)
-        return lty__corrupt(e, LTY_ECORRUPT, "ledger key");
+    int rc = lty__rekey_collect(e, c, from, fn, "L", 1, "erase");
     if (rc)
         return rc;
     for (size_t i = 0; i < c->n; i++)
-        if ((rc = move_entry(e, c, &c->m[i], from, fn, to, tn)))
+        if ((rc = move_entry(e, c, i, from, fn, to, tn)))
             return rc;
     return LTY_OK;
 }
@@ -170,14 +118,11 @@ static int move_stats(lty_engine *e, const char *from, size_t fn,
 int lty__ledger_rekey(lty_engine *e, const char *from, size_t fn,
                       const char *to, size_t tn)
 {
-    collect c;
-    memset(&c, 0, sizeof c);
-    c.a = &e->alloc;
-    lty__buf_init(&c.bytes, &e->alloc);
+    lty__rekey_set c;
+    lty__rekey_set_init(&c, &e->alloc);
     int rc = move_stats(e, from, fn, to, tn);
     if (rc == LTY_OK)
         rc = move_ledger(e, &c, from, fn, to, tn);
-    lty__buf_release(&c.bytes);
-    lty__free(&e->alloc, c.m);
+    lty__rekey_set_release(&c);
     return rc;
 }

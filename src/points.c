@@ -212,12 +212,17 @@ int lty__spend_decode(const void *data, size_t len, lty__spend *sp)
     return LTY_OK;
 }
 
-/* The purchase a spend pays for must be this customer's purchase. */
-static int check_for_event(lty_engine *e, const spend_op *op)
+/* The purchase a spend pays for must be this customer's purchase; its
+ * ledger entry remembers what was spent on it, so that its refund gives
+ * that back instead of deducting twice. */
+static int mark_spent(lty_engine *e, const spend_op *op, const lty__program *p)
 {
     lty__key k;
     lty__evindex ix;
     lty__entry en;
+    lty__earnings x;
+    uint64_t rev;
+    unsigned char blob[LTY__EARNINGS_MAX];
     lty__key_event(&k, op->forev, op->fn);
     int rc = lty__get(e, k.b, k.n, NULL, NULL);
     if (rc == LTY_ENOTFOUND)
@@ -229,7 +234,7 @@ static int check_for_event(lty_engine *e, const spend_op *op)
     if (ix.customer_len != op->cn || memcmp(ix.customer_id, op->cid, op->cn))
         return lty__err(e, LTY_ENOTFOUND, "for_event: no such purchase");
     lty__key_ledger(&k, op->cid, op->cn, ix.time, op->forev, op->fn);
-    if ((rc = lty__get(e, k.b, k.n, NULL, NULL)) == LTY_ENOTFOUND)
+    if ((rc = lty__get(e, k.b, k.n, NULL, &rev)) == LTY_ENOTFOUND)
         return lty__err(e, LTY_ECORRUPT,
                         "event index record: points to a missing ledger entry");
     if (rc)
@@ -238,7 +243,26 @@ static int check_for_event(lty_engine *e, const spend_op *op)
         return lty__corrupt(e, rc, "ledger entry");
     if (en.type != LTY_EVENT_PURCHASE)
         return lty__err(e, LTY_EINVALID, "for_event: not a purchase");
-    return LTY_OK;
+    x.n = 0;
+    if (en.earnings_len && lty__earnings_read(en.earnings, en.earnings_len, &x))
+        return lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
+    lty__earning *share = lty__earnings_find(&x, p->id);
+    if (!share) {
+        if (x.n == LTY_PROGRAMS_MAX)
+            return lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
+        share = &x.e[x.n++];
+        memset(share, 0, sizeof *share);
+        memcpy(share->program, p->id, p->idlen + 1);
+        share->plen = p->idlen;
+        share->expires = LTY_TIME_NONE;
+    }
+    if (__builtin_add_overflow(share->spent, op->amount, &share->spent))
+        return lty__err(e, LTY_ERANGE, "amount: would overflow");
+    en.earnings = blob;
+    en.earnings_len = lty__earnings_write(&x, blob);
+    if ((rc = lty__entry_encode(&en, &e->wbuf)))
+        return lty__err(e, rc, "ledger entry: cannot encode");
+    return lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, rev, NULL);
 }
 
 /* Apply a spend to a loaded state (also the rebuild's path). */
@@ -290,7 +314,7 @@ static int spend_body(lty_engine *e, void *arg)
     }
     if (rc != LTY_ENOTFOUND)
         return rc;
-    if (op->fn && (rc = check_for_event(e, op)))
+    if (op->fn && (rc = mark_spent(e, op, p)))
         return rc;
     int64_t now = lty__now(e);
     lty__pstates_init(&ss, &e->alloc);
@@ -305,30 +329,6 @@ static int spend_body(lty_engine *e, void *arg)
     lty__pstates_release(&ss);
     if (rc)
         return rc;
-    /* remember what was spent on the purchase, for its refund */
-    if (op->fn) {
-        lty__earnings x;
-        uint64_t xrev;
-        if ((rc = lty__earnings_load(e, op->cid, op->cn, op->forev, op->fn, &x,
-                                     &xrev)))
-            return rc;
-        lty__earning *en = lty__earnings_find(&x, p->id);
-        if (!en) {
-            if (x.n == LTY_PROGRAMS_MAX)
-                return lty__err(e, LTY_ECORRUPT,
-                                "event earnings record: too many programs");
-            en = &x.e[x.n++];
-            memset(en, 0, sizeof *en);
-            memcpy(en->program, p->id, p->idlen + 1);
-            en->plen = p->idlen;
-            en->expires = LTY_TIME_NONE;
-        }
-        if (__builtin_add_overflow(en->spent, op->amount, &en->spent))
-            return lty__err(e, LTY_ERANGE, "amount: would overflow");
-        if ((rc = lty__earnings_store(e, op->cid, op->cn, op->forev, op->fn, &x,
-                                      xrev)))
-            return rc;
-    }
     lty__enc w;
     lty__enc_begin(&w, &e->wbuf, LTY__REC_SPEND, 1);
     lty__enc_str(&w, SP_PROGRAM, p->id);

@@ -14,6 +14,7 @@
 #include "codec_int.h"
 #include "fastenc_int.h"
 #include "keys_int.h"
+#include "ledger_int.h"
 #include "program_int.h"
 #include "validate_int.h"
 
@@ -206,7 +207,8 @@ static int history_each(const char *key, size_t keylen, const void *val,
         case L_KIND:
             if (lty__field_int(&f, LTY_PLOG_PROMOTED, LTY_PLOG_EXPIRY_NOTICE, &v))
                 r = -1;
-            o->kind = (lty_program_log_kind)v;
+            else
+                o->kind = (lty_program_log_kind)v;
             break;
         case L_TITLE:
             if (lty__field_text(&f, 1, LTY_TITLE_MAX, LTY__TEXT_LINE, &s, &n))
@@ -272,56 +274,46 @@ int lty_program_history(lty_engine *e, const char *customer_id,
 }
 
 /* ------------------------------------------------------------------ */
-/* Earnings of one event ("C\0<id>\0X<event id>"), for refunds          */
+/* What a purchase earned: the earnings field of its ledger entry       */
 /* ------------------------------------------------------------------ */
 
 enum { X_ENTRY = 1 };
 enum { XE_PROGRAM = 1, XE_EARNED, XE_EXPIRES, XE_UNLOCKS, XE_DAY, XE_SPENT };
 
-static void earning_key(lty__key *k, const char *cid, size_t cn,
-                        const char *evid, size_t en)
-{
-    lty__key_customer(k, cid, cn);
-    lty__key_add(k, "X", 1);
-    lty__key_add(k, evid, en);
-}
+/* One program's share: at most this many bytes (with its field header). */
+#define EARNING_MOST (LTY__FIELD_BYTES_MAX(LTY_ID_MAX) + 5 * LTY__FIELD_NUM_MAX)
 
-int lty__earnings_encode(const lty__earnings *x, lty_buf *out, lty_buf *tmp)
+size_t lty__earnings_write(const lty__earnings *x, unsigned char *out)
 {
-    /* written on every purchase that earns: straight into the buffer */
-    enum { ENTRY_MOST = LTY__FIELD_BYTES_MAX(LTY_ID_MAX) + 5 * LTY__FIELD_NUM_MAX };
-    lty__writer w;
-    (void)tmp;
-    int rc = lty__writer_begin(&w, out,
-                               2 + x->n * LTY__FIELD_BYTES_MAX(ENTRY_MOST),
-                               LTY__REC_EARNING, 1);
-    if (rc)
-        return rc;
+    _Static_assert(LTY_PROGRAMS_MAX * LTY__FIELD_BYTES_MAX(EARNING_MOST) <=
+                       LTY__EARNINGS_MAX,
+                   "the earnings of every program fit an entry");
+    lty__writer w = {out};
     for (size_t i = 0; i < x->n; i++) {
         const lty__earning *en = &x->e[i];
-        unsigned char sub[ENTRY_MOST];
+        unsigned char sub[EARNING_MOST];
         lty__writer s = {sub};
         lty__put_bytes(&s, XE_PROGRAM, en->program, en->plen);
         lty__put_i64(&s, XE_EARNED, en->earned);
-        lty__put_i64(&s, XE_EXPIRES, en->expires);
+        /* "never" is stored as 0: one byte instead of ten */
+        lty__put_i64(&s, XE_EXPIRES, en->expires == LTY_TIME_NONE ? 0 : en->expires);
         lty__put_i64(&s, XE_UNLOCKS, en->unlocks);
         lty__put_i64(&s, XE_DAY, en->day);
         lty__put_i64(&s, XE_SPENT, en->spent);
         lty__put_bytes(&w, X_ENTRY, sub, (size_t)(s.p - sub));
     }
-    lty__writer_end(&w, out);
-    return LTY_OK;
+    return (size_t)(w.p - out);
 }
 
-int lty__earnings_decode(const void *data, size_t len, lty__earnings *x)
+int lty__earnings_read(const void *data, size_t len, lty__earnings *x)
 {
     lty__dec d, s;
     lty__field f, g;
-    unsigned version;
     int r, q;
-    memset(x, 0, sizeof *x);
-    if (lty__dec_begin(&d, data, len, LTY__REC_EARNING, 1, &version))
-        return LTY_ECORRUPT;
+    x->n = 0;
+    d.p = data;
+    d.end = d.p + len;
+    d.last_tag = 0;
     while ((r = lty__dec_next(&d, &f)) > 0) {
         if (f.tag != X_ENTRY || x->n == LTY_PROGRAMS_MAX || lty__dec_sub(&s, &f))
             return LTY_ECORRUPT;
@@ -346,8 +338,10 @@ int lty__earnings_decode(const void *data, size_t len, lty__earnings *x)
                     return LTY_ECORRUPT;
                 break;
             case XE_EXPIRES:
-                if (lty__field_int(&g, LTY_TIME_MIN, LTY_TIME_NONE, &en->expires))
+                if (lty__field_int(&g, LTY_TIME_MIN, LTY_TIME_MAX, &en->expires))
                     return LTY_ECORRUPT;
+                if (en->expires == 0)
+                    en->expires = LTY_TIME_NONE;
                 break;
             case XE_UNLOCKS:
                 if (lty__field_int(&g, 0, LTY_TIME_MAX, &en->unlocks))
@@ -369,37 +363,6 @@ int lty__earnings_decode(const void *data, size_t len, lty__earnings *x)
             return LTY_ECORRUPT;
     }
     return r == 0 ? LTY_OK : LTY_ECORRUPT;
-}
-
-int lty__earnings_load(lty_engine *e, const char *cid, size_t cn,
-                       const char *evid, size_t en, lty__earnings *x,
-                       uint64_t *rev)
-{
-    lty__key k;
-    earning_key(&k, cid, cn, evid, en);
-    int rc = lty__get(e, k.b, k.n, NULL, rev);
-    if (rc == LTY_ENOTFOUND) {
-        memset(x, 0, sizeof *x);
-        *rev = LTY_REV_NONE;
-        return LTY_OK;
-    }
-    if (rc)
-        return rc;
-    if ((rc = lty__earnings_decode(e->rbuf.data, e->rbuf.len, x)))
-        return lty__corrupt(e, rc, "event earnings");
-    return LTY_OK;
-}
-
-int lty__earnings_store(lty_engine *e, const char *cid, size_t cn,
-                        const char *evid, size_t en, const lty__earnings *x,
-                        uint64_t rev)
-{
-    lty__key k;
-    earning_key(&k, cid, cn, evid, en);
-    int rc = lty__earnings_encode(x, &e->wbuf, &e->wbuf2);
-    if (rc)
-        return lty__err(e, rc, "event earnings: cannot encode");
-    return lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, rev, NULL);
 }
 
 lty__earning *lty__earnings_find(lty__earnings *x, const char *program)
@@ -729,7 +692,7 @@ static int base_earning(lty_engine *e, const lty__program *p,
 
 static int currency_earn(lty_engine *e, const lty__program *p, lty__pstates *ss,
                          lty__pstate *s, const lty__program_event *ev,
-                         lty__earnings *x, lty__program_effects *fx)
+                         lty__program_effects *fx)
 {
     int64_t base = 0, earned, expires, unlocks = 0;
     int rc, rose, fell;
@@ -750,17 +713,18 @@ static int currency_earn(lty_engine *e, const lty__program *p, lty__pstates *ss,
         return rc;
     if (p->lock_days)
         unlocks = ev->time + (int64_t)p->lock_days * 86400;
-    /* what the event earned, so that a refund takes back exactly that */
-    if (x->n == LTY_PROGRAMS_MAX)
-        return lty__err(e, LTY_ECORRUPT, "event earnings record: too many programs");
-    lty__earning *en = &x->e[x->n++];
-    memset(en, 0, sizeof *en);
-    memcpy(en->program, p->id, p->idlen + 1);
-    en->plen = p->idlen;
-    en->earned = earned;
-    en->expires = expires;
-    en->unlocks = unlocks;
-    en->day = ev->day;
+    /* what a purchase earned, so that a refund takes back exactly that */
+    lty__earnings *x = ev->type == LTY_EVENT_PURCHASE ? ev->earned : NULL;
+    if (x && x->n < LTY_PROGRAMS_MAX) {
+        lty__earning *en = &x->e[x->n++];
+        memset(en, 0, sizeof *en);
+        memcpy(en->program, p->id, p->idlen + 1);
+        en->plen = p->idlen;
+        en->earned = earned;
+        en->expires = expires;
+        en->unlocks = unlocks;
+        en->day = ev->day;
+    }
     if (unlocks) {
         rc = lty__pstate_add_lot(ss, s, expires, unlocks, earned);
         if (rc)
@@ -787,7 +751,7 @@ static int currency_earn(lty_engine *e, const lty__program *p, lty__pstates *ss,
  * and give back the share of the points spent on it. */
 static int currency_refund(lty_engine *e, const lty__program *p,
                            lty__pstates *ss, lty__pstate *s,
-                           const lty__program_event *ev, lty__earning *en)
+                           const lty__program_event *ev, const lty__earning *en)
 {
     int64_t a = ev->purchase_amount, before = ev->refunded_before;
     int64_t after = before + ev->amount;
@@ -960,22 +924,30 @@ static int draw_event(lty_engine *e, const lty__program *p, lty__pstate *s,
 /* The hook                                                            */
 /* ------------------------------------------------------------------ */
 
+/* The refunded purchase's share of program p, or NULL. */
+static const lty__earning *refunded_share(const lty__program_event *ev,
+                                          const lty__program *p)
+{
+    if (!ev->refunded)
+        return NULL;
+    for (size_t i = 0; i < ev->refunded->n; i++)
+        if (ev->refunded->e[i].plen == p->idlen &&
+            memcmp(ev->refunded->e[i].program, p->id, p->idlen) == 0)
+            return &ev->refunded->e[i];
+    return NULL;
+}
+
 int lty__programs_apply(lty_engine *e, const lty__programs *ps,
                         lty__pstates *ss, const lty__program_event *ev,
                         lty__program_effects *fx, int *touched)
 {
-    lty__earnings x, refunded;
-    uint64_t xrev = LTY_REV_NONE;
     int rc, changed;
     *touched = 0;
-    memset(&x, 0, sizeof x);
-    memset(&refunded, 0, sizeof refunded);
-    if (ev->type == LTY_EVENT_REFUND &&
-        (rc = lty__earnings_load(e, ev->cid, ev->cn, ev->refund_of, ev->rn,
-                                 &refunded, &xrev)))
-        return rc;
+    if (ev->earned)
+        ev->earned->n = 0;
     for (size_t i = 0; i < ps->n; i++) {
         const lty__program *p = &ps->p[i];
+        const lty__earning *share = NULL;
         lty__pstate *s;
         if (ev->type == LTY_EVENT_FEEDBACK)
             break;
@@ -983,7 +955,7 @@ int lty__programs_apply(lty_engine *e, const lty__programs *ps,
             if (!ev->visit_counted)
                 continue;
         } else if (ev->type == LTY_EVENT_REFUND &&
-                   !lty__earnings_find(&refunded, p->id)) {
+                   !(share = refunded_share(ev, p))) {
             continue;
         }
         if ((rc = lty__pstates_get(ss, p, &s)))
@@ -1003,18 +975,14 @@ int lty__programs_apply(lty_engine *e, const lty__programs *ps,
             if (rc)
                 break;
             if (ev->type == LTY_EVENT_REFUND)
-                rc = currency_refund(e, p, ss, s, ev,
-                                     lty__earnings_find(&refunded, p->id));
+                rc = currency_refund(e, p, ss, s, ev, share);
             else
-                rc = currency_earn(e, p, ss, s, ev, &x, fx);
+                rc = currency_earn(e, p, ss, s, ev, fx);
             break;
         }
         if (rc)
             return rc;
     }
-    if (x.n && (rc = lty__earnings_store(e, ev->cid, ev->cn, ev->evid, ev->en, &x,
-                                         LTY_REV_NONE)))
-        return rc;
     return LTY_OK;
 }
 
@@ -1022,19 +990,27 @@ int lty__programs_on_event(lty_engine *e, const lty__program_event *ev,
                            lty__program_effects *fx)
 {
     const lty__programs *ps;
-    lty__pstates ss;
     uint64_t rev;
     int rc, touched = 0;
     if ((rc = lty__programs_current(e, &ps)))
         return rc;
     if (ps->n == 0 || ev->type == LTY_EVENT_FEEDBACK)
         return LTY_OK;
-    lty__pstates_init(&ss, &e->alloc);
-    rc = lty__pstates_load(e, ev->cid, ev->cn, &ss, &rev);
+    /* ps is the engine's cache: its scratch states keep their memory from
+     * one event to the next */
+    lty__programs *cache = e->programs;
+    if (!cache->scratch) {
+        cache->scratch = lty__malloc(&e->alloc, sizeof *cache->scratch);
+        if (!cache->scratch)
+            return lty__err(e, LTY_ENOMEM, "program state: out of memory");
+        lty__pstates_init(cache->scratch, &e->alloc);
+    }
+    lty__pstates *ss = cache->scratch;
+    lty__pstates_reset(ss);
+    rc = lty__pstates_load(e, ev->cid, ev->cn, ss, &rev);
     if (rc == LTY_OK)
-        rc = lty__programs_apply(e, ps, &ss, ev, fx, &touched);
+        rc = lty__programs_apply(e, ps, ss, ev, fx, &touched);
     if (rc == LTY_OK && touched)
-        rc = lty__pstates_store(e, ev->cid, ev->cn, &ss, rev);
-    lty__pstates_release(&ss);
+        rc = lty__pstates_store(e, ev->cid, ev->cn, ss, rev);
     return rc;
 }

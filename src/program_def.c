@@ -851,13 +851,17 @@ void lty__programs_release(lty_engine *e)
     if (!e->programs)
         return;
     lty__free(&e->alloc, e->programs->p);
+    if (e->programs->scratch) {
+        lty__pstates_release(e->programs->scratch);
+        lty__free(&e->alloc, e->programs->scratch);
+    }
     lty__free(&e->alloc, e->programs);
     e->programs = NULL;
 }
 
 int lty__programs_current(lty_engine *e, const lty__programs **out)
 {
-    static const lty__programs none = {0, 0, NULL};
+    static const lty__programs none = {0, 0, NULL, NULL};
     lty__key k;
     uint64_t rev = 0;
     lty__key_meta(&k, REGISTRY);
@@ -940,7 +944,7 @@ static int define_body(lty_engine *e, void *arg)
     for (size_t i = 0; i < op->n; i++) {
         lty__program *p = &op->checked[i];
         lty__program *old = (lty__program *)lty__program_find(
-            &(lty__programs){0, n, op->merged}, p->id, p->idlen);
+            &(lty__programs){0, n, op->merged, NULL}, p->id, p->idlen);
         if (old) {
             if (old->kind != p->kind) {
                 *op->failed = i;

@@ -73,10 +73,13 @@ typedef struct lty__program {
 
 /* The engine's copy of the store's program registry ("M\0programs"),
  * valid while the record's revision is unchanged. */
+typedef struct lty__pstates lty__pstates;
+
 typedef struct lty__programs {
     uint64_t rev;              /* 0: nothing loaded */
     size_t n;
     lty__program *p;           /* n definitions, in id order */
+    lty__pstates *scratch;     /* states of the event being recorded */
 } lty__programs;
 
 /*
@@ -139,14 +142,16 @@ typedef struct lty__pstate {
     int64_t expiry_noticed;    /* the expiry a notice was planned for */
 } lty__pstate;
 
-typedef struct lty__pstates {
+struct lty__pstates {
     const lty_allocator *a;
-    size_t n, cap;
+    size_t n, cap;             /* states in use; slots allocated */
     lty__pstate *s;
-} lty__pstates;
+};
 
 LTY_INTERNAL void lty__pstates_init(lty__pstates *ss, const lty_allocator *a);
 LTY_INTERNAL void lty__pstates_release(lty__pstates *ss);
+/* Empty the set, keeping its memory for the next customer. */
+LTY_INTERNAL void lty__pstates_reset(lty__pstates *ss);
 /* The state of a program (created at its starting point when absent). */
 LTY_INTERNAL int lty__pstates_get(lty__pstates *ss, const lty__program *p,
                                   lty__pstate **out);
@@ -169,6 +174,34 @@ LTY_INTERNAL int lty__pstates_store(lty_engine *e, const char *cid, size_t cn,
 /* ------------------------------------------------------------------ */
 /* Hooks from the ledger                                               */
 /* ------------------------------------------------------------------ */
+
+/* What a purchase earned in each currency program, and the points spent
+ * on it: kept in the purchase's ledger entry (lty__entry.earnings), so a
+ * refund takes back exactly that and gives back what was spent on it. */
+typedef struct lty__earning {
+    char program[LTY_ID_MAX + 1];
+    size_t plen;
+    int64_t earned;
+    int64_t expires;           /* the lot it went into */
+    int64_t unlocks;
+    int64_t day;               /* local day it counted on */
+    int64_t spent;             /* points spent on this purchase */
+} lty__earning;
+
+typedef struct lty__earnings {
+    size_t n;
+    lty__earning e[LTY_PROGRAMS_MAX];
+} lty__earnings;
+
+/* Write x as the entry's earnings field into out (LTY__EARNINGS_MAX
+ * bytes, ledger_int.h); returns the length, 0 for none. */
+LTY_INTERNAL size_t lty__earnings_write(const lty__earnings *x,
+                                        unsigned char *out);
+/* Read an entry's earnings field (len 0: none). */
+LTY_INTERNAL int lty__earnings_read(const void *data, size_t len,
+                                    lty__earnings *x);
+LTY_INTERNAL lty__earning *lty__earnings_find(lty__earnings *x,
+                                              const char *program);
 
 /* What an event did to the programs, for the record outcome. */
 typedef struct lty__program_effects {
@@ -196,38 +229,11 @@ typedef struct lty__program_event {
     size_t rn;
     int64_t purchase_amount;   /* of the refunded purchase */
     int64_t refunded_before;   /* refunded of it before this refund */
+    const lty__earnings *refunded; /* what the refunded purchase earned */
+    lty__earnings *earned;     /* purchases: filled with what it earns */
     int replay;                /* lty_programs_rebuild(): no notices */
 } lty__program_event;
 
-/* What one event earned in each currency program ("C\0<id>\0X<event>"):
- * a refund takes back exactly that, and gives back what was spent on it. */
-typedef struct lty__earning {
-    char program[LTY_ID_MAX + 1];
-    size_t plen;
-    int64_t earned;
-    int64_t expires;           /* the lot it went into */
-    int64_t unlocks;
-    int64_t day;               /* local day it counted on */
-    int64_t spent;             /* points spent on this purchase */
-} lty__earning;
-
-typedef struct lty__earnings {
-    size_t n;
-    lty__earning e[LTY_PROGRAMS_MAX];
-} lty__earnings;
-
-LTY_INTERNAL int lty__earnings_encode(const lty__earnings *x, lty_buf *out,
-                                      lty_buf *tmp);
-LTY_INTERNAL int lty__earnings_decode(const void *data, size_t len,
-                                      lty__earnings *x);
-LTY_INTERNAL int lty__earnings_load(lty_engine *e, const char *cid, size_t cn,
-                                    const char *evid, size_t en,
-                                    lty__earnings *x, uint64_t *rev);
-LTY_INTERNAL int lty__earnings_store(lty_engine *e, const char *cid, size_t cn,
-                                     const char *evid, size_t en,
-                                     const lty__earnings *x, uint64_t rev);
-LTY_INTERNAL lty__earning *lty__earnings_find(lty__earnings *x,
-                                              const char *program);
 
 /* Calendar: the last second of a local day; when an earning made at t
  * expires (LTY_TIME_NONE: never). */
@@ -308,6 +314,15 @@ typedef struct lty__reward_new {
  * for anyone else it is LTY_EEXISTS. */
 LTY_INTERNAL int lty__reward_put_new(lty_engine *e, const lty__reward_new *r,
                                      int *existed);
+/* Inside the erase transaction: the reward under code (n bytes, not
+ * NUL-terminated) belongs to customer `from`; name `to` instead, keeping
+ * its state, and replace a name typed by the host (rewards by hand or by
+ * campaign) with a neutral one.  The index entry "C\0<id>\0W<code>" is the
+ * caller's to move.  A missing reward, or one of another customer, is
+ * LTY_ECORRUPT. */
+LTY_INTERNAL int lty__reward_rekey(lty_engine *e, const char *code, size_t n,
+                                   const char *from, size_t fn, const char *to,
+                                   size_t tn);
 /* A code derived from what caused the reward: "<program>-<16 hex>". */
 LTY_INTERNAL void lty__reward_code(char out[LTY_ID_MAX + 1],
                                    const char *program, size_t pn,

@@ -2,10 +2,10 @@
  * libloyalty - rebuilding program states from the ledger: after an import
  * of old events, a backfill or a changed rule.
  *
- * One customer is one transaction: their program history and per-event
- * earnings are dropped, their events and points spends are replayed in time
- * order through the current definitions, and the resulting states replace
- * the stored ones.  Rewards issued by rules and draws have codes derived
+ * One customer is one transaction: their program history is dropped, their
+ * events and points spends are replayed in time order through the current
+ * definitions, and the resulting states, and what each purchase earned
+ * (kept in its ledger entry), replace the stored ones.  Rewards issued by rules and draws have codes derived
  * from their cause, so a replay finds them again instead of issuing new
  * ones, and a draw counts as won only if its prize was issued back then.
  *
@@ -130,8 +130,52 @@ typedef struct rebuild_op {
     int64_t *refunded;         /* per ledger entry: refunded so far */
 } rebuild_op;
 
+/* The replay's view of the purchases' earnings: one blob per ledger entry
+ * in an arena, rewritten as spends and refunds change it. */
+typedef struct xview {
+    lty_buf arena;
+    size_t *off, *len;         /* per ledger entry; len 0: none */
+} xview;
+
+static int xview_get(const xview *xv, size_t j, lty__earnings *x)
+{
+    x->n = 0;
+    if (!xv->len[j])
+        return LTY_OK;
+    return lty__earnings_read(xv->arena.data + xv->off[j], xv->len[j], x);
+}
+
+static int xview_set(lty_engine *e, xview *xv, size_t j, const lty__earnings *x)
+{
+    unsigned char blob[LTY__EARNINGS_MAX];
+    size_t n = lty__earnings_write(x, blob);
+    xv->len[j] = n;
+    if (n && lty__buf_append(&xv->arena, blob, n, &xv->off[j]))
+        return lty__err(e, LTY_ENOMEM, "rebuild: out of memory");
+    return LTY_OK;
+}
+
+/* The ledger entry of purchase `id`, or ne. */
+static size_t find_purchase(const rebuild_op *op, const lty__entry *entries,
+                            const char *id, size_t idn)
+{
+    for (size_t j = 0; j < op->ledger.n; j++) {
+        const rec *r = &op->ledger.r[j];
+        int64_t t;
+        const char *k;
+        size_t kn;
+        if (entries[j].type == LTY_EVENT_PURCHASE &&
+            lty__key_parse_ledger((const char *)op->ledger.bytes.data + r->koff,
+                                  r->klen, &t, &k, &kn) &&
+            kn == idn && memcmp(k, id, idn) == 0)
+            return j;
+    }
+    return op->ledger.n;
+}
+
 static int replay_spend(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
-                        rebuild_op *op, const rec *r, int64_t *time)
+                        rebuild_op *op, const rec *r, const lty__entry *entries,
+                        xview *xv)
 {
     lty__spend sp;
     const lty__program *p;
@@ -139,7 +183,6 @@ static int replay_spend(lty_engine *e, const lty__programs *ps, lty__pstates *ss
     int rc, changed;
     if (lty__spend_decode(op->spends.bytes.data + r->voff, r->vlen, &sp))
         return lty__corrupt(e, LTY_ECORRUPT, "points spend");
-    *time = sp.time;
     p = lty__program_find(ps, sp.program, strlen(sp.program));
     if (!p || (p->kind != LTY_PROGRAM_STARS && p->kind != LTY_PROGRAM_POINTS))
         return LTY_OK; /* the program is gone or changed kind */
@@ -154,23 +197,51 @@ static int replay_spend(lty_engine *e, const lty__programs *ps, lty__pstates *ss
     lty__lots_take(s, sp.time, sp.amount);
     if (!sp.for_event[0])
         return LTY_OK;
+    size_t j = find_purchase(op, entries, sp.for_event, strlen(sp.for_event));
+    if (j == op->ledger.n)
+        return LTY_OK; /* checked when spent; the purchase cannot vanish */
     lty__earnings x;
-    uint64_t xrev;
-    size_t fn = strlen(sp.for_event);
-    if ((rc = lty__earnings_load(e, op->cid, op->cn, sp.for_event, fn, &x, &xrev)))
-        return rc;
-    lty__earning *en = lty__earnings_find(&x, p->id);
-    if (!en) {
+    if (xview_get(xv, j, &x))
+        return lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
+    lty__earning *share = lty__earnings_find(&x, p->id);
+    if (!share) {
         if (x.n == LTY_PROGRAMS_MAX)
-            return lty__err(e, LTY_ECORRUPT, "event earnings record: too many programs");
-        en = &x.e[x.n++];
-        memset(en, 0, sizeof *en);
-        memcpy(en->program, p->id, p->idlen + 1);
-        en->plen = p->idlen;
-        en->expires = LTY_TIME_NONE;
+            return lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
+        share = &x.e[x.n++];
+        memset(share, 0, sizeof *share);
+        memcpy(share->program, p->id, p->idlen + 1);
+        share->plen = p->idlen;
+        share->expires = LTY_TIME_NONE;
     }
-    en->spent += sp.amount;
-    return lty__earnings_store(e, op->cid, op->cn, sp.for_event, fn, &x, xrev);
+    share->spent += sp.amount;
+    return xview_set(e, xv, j, &x);
+}
+
+/* Write back every purchase whose earnings the replay changed. */
+static int store_earnings(lty_engine *e, const rebuild_op *op,
+                          lty__entry *entries, const xview *xv)
+{
+    lty__key k;
+    for (size_t j = 0; j < op->ledger.n; j++) {
+        lty__entry *en = &entries[j];
+        if (en->type != LTY_EVENT_PURCHASE)
+            continue;
+        const unsigned char *now = xv->len[j] ? xv->arena.data + xv->off[j] : NULL;
+        if (en->earnings_len == xv->len[j] &&
+            (!xv->len[j] || memcmp(en->earnings, now, xv->len[j]) == 0))
+            continue;
+        en->earnings = now;
+        en->earnings_len = xv->len[j];
+        int rc = lty__entry_encode(en, &e->wbuf);
+        if (rc)
+            return lty__err(e, rc, "ledger entry: cannot encode");
+        const rec *r = &op->ledger.r[j];
+        lty__key_customer(&k, op->cid, op->cn);
+        lty__key_add(&k, (const char *)op->ledger.bytes.data + r->koff, r->klen);
+        if ((rc = lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, r->rev, NULL)))
+            return rc;
+    }
+    return LTY_OK;
 }
 
 static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
@@ -178,14 +249,18 @@ static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
 {
     size_t ne = op->ledger.n, ns = op->spends.n;
     lty__entry *entries;
+    xview xv;
     int rc = LTY_OK;
     int64_t visits = 0, last_day = INT64_MIN;
+    lty__buf_init(&xv.arena, &e->alloc);
     op->steps = lty__malloc(&e->alloc, (ne + ns + 1) * sizeof *op->steps);
     op->refunded = lty__zalloc(&e->alloc, (ne + 1) * sizeof *op->refunded);
     entries = lty__malloc(&e->alloc, (ne + 1) * sizeof *entries);
-    if (!op->steps || !op->refunded || !entries) {
-        lty__free(&e->alloc, entries);
-        return lty__err(e, LTY_ENOMEM, "rebuild: out of memory");
+    xv.off = lty__zalloc(&e->alloc, (ne + 1) * sizeof *xv.off);
+    xv.len = lty__zalloc(&e->alloc, (ne + 1) * sizeof *xv.len);
+    if (!op->steps || !op->refunded || !entries || !xv.off || !xv.len) {
+        rc = lty__err(e, LTY_ENOMEM, "rebuild: out of memory");
+        goto out;
     }
     for (size_t i = 0; i < ne; i++) {
         const rec *r = &op->ledger.r[i];
@@ -217,8 +292,8 @@ static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
     for (size_t k = 0; rc == LTY_OK && k < ne + ns; k++) {
         const step *st = &op->steps[k];
         if (st->is_spend) {
-            int64_t t;
-            rc = replay_spend(e, ps, ss, op, &op->spends.r[st->index], &t);
+            rc = replay_spend(e, ps, ss, op, &op->spends.r[st->index], entries,
+                              &xv);
             continue;
         }
         const lty__entry *en = &entries[st->index];
@@ -248,30 +323,36 @@ static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
             }
         }
         ev.visits = visits;
+        lty__earnings earned, refunded;
+        earned.n = refunded.n = 0;
         if (en->type == LTY_EVENT_REFUND) {
             ev.refund_of = en->refund_of;
             ev.rn = en->refund_of_len;
-            /* find the purchase among the collected entries */
-            for (size_t j = 0; j < ne; j++) {
-                const rec *r = &op->ledger.r[j];
-                int64_t t;
-                const char *id;
-                size_t idn;
-                if (entries[j].type != LTY_EVENT_PURCHASE ||
-                    !lty__key_parse_ledger((const char *)op->ledger.bytes.data + r->koff,
-                                           r->klen, &t, &id, &idn) ||
-                    idn != en->refund_of_len || memcmp(id, en->refund_of, idn))
-                    continue;
+            size_t j = find_purchase(op, entries, en->refund_of, en->refund_of_len);
+            if (j < ne) {
                 ev.purchase_amount = entries[j].amount;
                 ev.refunded_before = op->refunded[j];
                 op->refunded[j] += en->amount;
-                break;
+                if (xview_get(&xv, j, &refunded)) {
+                    rc = lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
+                    break;
+                }
             }
+            ev.refunded = &refunded;
         }
+        if (en->type == LTY_EVENT_PURCHASE)
+            ev.earned = &earned;
         rc = lty__programs_apply(e, ps, ss, &ev, &fx, &touched);
+        if (rc == LTY_OK && en->type == LTY_EVENT_PURCHASE)
+            rc = xview_set(e, &xv, st->index, &earned);
     }
+    if (rc == LTY_OK)
+        rc = store_earnings(e, op, entries, &xv);
 out:
     lty__free(&e->alloc, entries);
+    lty__free(&e->alloc, xv.off);
+    lty__free(&e->alloc, xv.len);
+    lty__buf_release(&xv.arena);
     return rc;
 }
 
@@ -292,10 +373,9 @@ static int rebuild_body(lty_engine *e, void *arg)
         return lty__err(e, LTY_ENOTFOUND, "customer: not found");
     if (rc || (rc = lty__programs_current(e, &ps)))
         return rc;
-    /* drop what the replay rewrites: history and per-event earnings */
+    /* drop what the replay rewrites: the program history (what purchases
+     * earned is rewritten in their ledger entries) */
     if ((rc = collect(e, op->cid, op->cn, 'H', &op->scratch)) ||
-        (rc = drop_all(e, op->cid, op->cn, &op->scratch)) ||
-        (rc = collect(e, op->cid, op->cn, 'X', &op->scratch)) ||
         (rc = drop_all(e, op->cid, op->cn, &op->scratch)) ||
         (rc = collect(e, op->cid, op->cn, 'L', &op->ledger)) ||
         (rc = collect(e, op->cid, op->cn, 'S', &op->spends)))

@@ -26,7 +26,7 @@ void lty__pstates_init(lty__pstates *ss, const lty_allocator *a)
 
 void lty__pstates_release(lty__pstates *ss)
 {
-    for (size_t i = 0; i < ss->n; i++) {
+    for (size_t i = 0; i < ss->cap; i++) {
         lty__free(ss->a, ss->s[i].lots);
         lty__free(ss->a, ss->s[i].buckets);
     }
@@ -34,9 +34,43 @@ void lty__pstates_release(lty__pstates *ss)
     memset(ss, 0, sizeof *ss);
 }
 
+void lty__pstates_reset(lty__pstates *ss)
+{
+    ss->n = 0;
+}
+
+/* Clear a slot, keeping the lot and bucket arrays it owns (a reset set of
+ * states reuses them instead of allocating on every event). */
+static void clear_slot(lty__pstate *s)
+{
+    lty__lot *lots = s->lots;
+    lty__bucket *buckets = s->buckets;
+    size_t cl = s->caplots, cb = s->capbuckets;
+    memset(s, 0, sizeof *s);
+    s->lots = lots;
+    s->caplots = cl;
+    s->buckets = buckets;
+    s->capbuckets = cb;
+}
+
+/* Make room for one more slot; the new ones start empty. */
+static int reserve_slot(lty__pstates *ss)
+{
+    if (ss->n < ss->cap)
+        return LTY_OK;
+    size_t cap = ss->cap ? ss->cap * 2 : 4;
+    lty__pstate *n = lty__realloc(ss->a, ss->s, cap * sizeof *n);
+    if (!n)
+        return LTY_ENOMEM;
+    memset(n + ss->cap, 0, (cap - ss->cap) * sizeof *n);
+    ss->s = n;
+    ss->cap = cap;
+    return LTY_OK;
+}
+
 static void start_state(lty__pstate *s, const lty__program *p)
 {
-    memset(s, 0, sizeof *s);
+    clear_slot(s);
     memcpy(s->program, p->id, p->idlen + 1);
     s->plen = p->idlen;
     s->def_version = p->def_version;
@@ -59,15 +93,12 @@ int lty__pstates_get(lty__pstates *ss, const lty__program *p, lty__pstate **out)
         if (c > 0)
             break;
     }
-    if (ss->n == ss->cap) {
-        size_t cap = ss->cap ? ss->cap * 2 : 4;
-        lty__pstate *n = lty__realloc(ss->a, ss->s, cap * sizeof *n);
-        if (!n)
-            return LTY_ENOMEM;
-        ss->s = n;
-        ss->cap = cap;
-    }
+    if (reserve_slot(ss))
+        return LTY_ENOMEM;
+    /* the spare slot past the end moves to `at`, with its arrays */
+    lty__pstate spare = ss->s[ss->n];
     memmove(&ss->s[at + 1], &ss->s[at], (ss->n - at) * sizeof *ss->s);
+    ss->s[at] = spare;
     ss->n++;
     start_state(&ss->s[at], p);
     *out = &ss->s[at];
@@ -264,7 +295,7 @@ static int dec_state(lty__pstates *ss, const lty__field *pf, lty__pstate *s)
     size_t nuntil = 1;
     int64_t v;
     int r;
-    memset(s, 0, sizeof *s);
+    clear_slot(s);
     s->until[0] = LTY_TIME_NONE;
     s->step = s->tier = s->peak = -1;
     if (lty__dec_sub(&d, pf))
@@ -374,19 +405,13 @@ int lty__pstates_decode(const void *data, size_t len, lty__pstates *ss)
     while ((r = lty__dec_next(&d, &f)) > 0) {
         if (f.tag != G_STATE || ss->n >= LTY_PROGRAMS_MAX * 4)
             return LTY_ECORRUPT;
-        if (ss->n == ss->cap) {
-            size_t cap = ss->cap ? ss->cap * 2 : 4;
-            lty__pstate *n = lty__realloc(ss->a, ss->s, cap * sizeof *n);
-            if (!n)
-                return LTY_ENOMEM;
-            ss->s = n;
-            ss->cap = cap;
-        }
+        if (reserve_slot(ss))
+            return LTY_ENOMEM;
         lty__pstate *s = &ss->s[ss->n];
         int rc = dec_state(ss, &f, s);
-        ss->n++; /* counted even when broken, so release frees its arrays */
         if (rc)
             return rc;
+        ss->n++;
         if (ss->n > 1 && strcmp(ss->s[ss->n - 2].program, s->program) >= 0)
             return LTY_ECORRUPT;
     }

@@ -502,6 +502,44 @@ int lty__reward_exists(lty_engine *e, const char *code, int *exists)
     return rc;
 }
 
+/* Erasure (customer_rekey.c): the reward now belongs to the anonymous id.
+ * Everything else in the record is kept: the program id, kind, value,
+ * source, times and state carry no personal data, and an issued reward
+ * stays redeemable by its code (the coupon may be in someone's hand).  The
+ * name is kept when a program definition gave it (rules, draws); a name
+ * the host typed (by hand, by campaign) may be personal ("Minji's birthday
+ * cake"), so it becomes a neutral one. */
+int lty__reward_rekey(lty_engine *e, const char *code, size_t n,
+                      const char *from, size_t fn, const char *to, size_t tn)
+{
+    static const char neutral[] = "reward";
+    lty__key k;
+    rec r;
+    uint64_t rev = 0;
+    if (n == 0 || n > LTY_ID_MAX || memchr(code, 0, n) ||
+        !lty__text_valid(code, n, LTY__TEXT_LINE))
+        return lty__err(e, LTY_ECORRUPT, "reward index key: malformed");
+    int rc = load_reward(e, code, n, &r, &rev);
+    if (rc == LTY_ENOTFOUND)
+        return lty__err(e, LTY_ECORRUPT,
+                        "reward index: names a missing reward");
+    if (rc)
+        return rc;
+    if (r.cn != fn || memcmp(r.cid, from, fn) != 0)
+        return lty__err(e, LTY_ECORRUPT,
+                        "reward index: names another customer's reward");
+    r.cid = to;
+    r.cn = tn;
+    if (r.source == LTY_REWARD_BY_HAND || r.source == LTY_REWARD_BY_CAMPAIGN) {
+        r.name = neutral;
+        r.nn = sizeof neutral - 1;
+    }
+    if ((rc = rec_encode(&r, &e->wbuf)))
+        return lty__err(e, rc, "reward: cannot encode");
+    key_reward(&k, code, n);
+    return lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, rev, NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Issue                                                               */
 /* ------------------------------------------------------------------ */

@@ -1,0 +1,227 @@
+/*
+ * libloyalty - moving a customer's remaining records to the anonymous id of
+ * erasure: everything under "C\0<id>\0" that is not the profile ("P", which
+ * erasure deletes), the aggregates ("A") or the ledger ("L...", both moved
+ * by ledger_rekey.c).  Also the record gathering the two share.
+ *
+ * Each kind was checked against its encoder; none holds personal data, so
+ * each moves with the same key suffix and the same value bytes:
+ *
+ *   G            program state (program_state.c put_state): program ids,
+ *                definition versions, step, balance, lifetime and yearly
+ *                earnings, tier, peak, tier validity times, notice times,
+ *                lots (expiry, unlock, amount) and day buckets (day,
+ *                amount).  Numbers and program ids only.
+ *   X<event id>  what one event earned (record kind 10, LTY__REC_EARNING):
+ *                per program its id, earned, expiry, unlock, day and points
+ *                spent on the purchase.  Stores written since earnings moved
+ *                into the purchase's ledger entry have none; older ones
+ *                may.  (In the ledger entry the same numbers move with the
+ *                ledger, ledger_rekey.c.)
+ *   S<spend id>  a points spend (points.c spend_body): program id, amount,
+ *                time and the purchase's event id.
+ *   H<time><program>\0<kind><cause>
+ *                program history (program_apply.c lty__plog_add): kind,
+ *                title, reward code, amount, due time.  Titles are step
+ *                titles, tier names and reward or prize names from the
+ *                program definitions; causes are event ids.
+ *   W<code>      reward index entry: an empty value.
+ *
+ * Event ids, spend ids and reward codes are the host's own identifiers; the
+ * ledger keeps event ids through erasure already, and a reward's code is
+ * what its holder redeems it by, so they are kept as they are (the guide
+ * asks hosts not to build them from personal data).
+ *
+ * The reward records themselves ("W\0<code>") name the customer: for each
+ * index entry, lty__reward_rekey() (reward.c) rewrites the customer id to
+ * the anonymous id and keeps the reward's state, so an issued coupon stays
+ * redeemable by its code.  Its name is kept when a program definition gave
+ * it and made neutral when the host typed it (by hand, by campaign), as
+ * such a name may be personal.
+ *
+ * Any other kind under "C\0<id>\0" refuses the erasure with LTY_EVERSION
+ * and changes nothing: a record this code does not know (a newer library
+ * version's, or a module added without teaching erasure about it) might
+ * hold personal data, and neither moving it to the anonymous id nor
+ * leaving it under the erased id would be right.  A new per-customer record
+ * kind must be added to known_kind() below, after checking its encoder.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include "keys_int.h"
+#include "program_int.h"
+#include "rekey_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Gathering records (shared with ledger_rekey.c)                      */
+/* ------------------------------------------------------------------ */
+
+void lty__rekey_set_init(lty__rekey_set *s, const lty_allocator *a)
+{
+    memset(s, 0, sizeof *s);
+    s->a = a;
+    lty__buf_init(&s->bytes, a);
+}
+
+void lty__rekey_set_release(lty__rekey_set *s)
+{
+    lty__buf_release(&s->bytes);
+    lty__free(s->a, s->r);
+    s->r = NULL;
+    s->n = s->cap = 0;
+}
+
+static int collect_each(const char *key, size_t keylen, const void *val,
+                        size_t len, uint64_t rev, void *ctx)
+{
+    lty__rekey_set *s = ctx;
+    if (keylen <= s->plen) {
+        s->failed = 1;
+        return LTY_ECORRUPT;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        lty__rekey_rec *p = lty__realloc(s->a, s->r, cap * sizeof *p);
+        if (!p) {
+            s->failed = 2;
+            return LTY_ENOMEM;
+        }
+        s->r = p;
+        s->cap = cap;
+    }
+    lty__rekey_rec *r = &s->r[s->n];
+    if (lty__buf_append(&s->bytes, key + s->plen, keylen - s->plen,
+                        &r->koff) ||
+        lty__buf_append(&s->bytes, val, len, &r->voff)) {
+        s->failed = 2;
+        return LTY_ENOMEM;
+    }
+    r->klen = keylen - s->plen;
+    r->vlen = len;
+    r->rev = rev;
+    s->n++;
+    return LTY_OK;
+}
+
+int lty__rekey_collect(lty_engine *e, lty__rekey_set *s, const char *id,
+                       size_t n, const char *sub, size_t subn,
+                       const char *what)
+{
+    lty__key prefix;
+    lty__key_customer(&prefix, id, n);
+    s->plen = prefix.n;
+    s->n = 0;
+    s->bytes.len = 0;
+    s->failed = 0;
+    if (subn)
+        lty__key_add(&prefix, sub, subn);
+    int rc = lty__scan(e, prefix.b, prefix.n, NULL, 0, collect_each, s);
+    if (s->failed == 2)
+        return lty__err(e, LTY_ENOMEM, "%s: out of memory", what);
+    if (s->failed == 1)
+        return lty__corrupt(e, LTY_ECORRUPT, "customer key");
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Is an id in use?                                                    */
+/* ------------------------------------------------------------------ */
+
+static int any_each(const char *key, size_t keylen, const void *val,
+                    size_t len, uint64_t rev, void *ctx)
+{
+    (void)key;
+    (void)keylen;
+    (void)val;
+    (void)len;
+    (void)rev;
+    *(int *)ctx = 1;
+    return LTY_SCAN_STOP;
+}
+
+int lty__customer_id_used(lty_engine *e, const char *id, size_t n, int *used)
+{
+    lty__key prefix;
+    *used = 0;
+    lty__key_customer(&prefix, id, n);
+    return lty__scan(e, prefix.b, prefix.n, NULL, 0, any_each, used);
+}
+
+/* ------------------------------------------------------------------ */
+/* Moving the rest                                                     */
+/* ------------------------------------------------------------------ */
+
+enum { KIND_SKIP, KIND_MOVE, KIND_REWARD, KIND_UNKNOWN };
+
+/* What erasure does with a record, by the key's rest after "C\0<id>\0". */
+static int known_kind(const char *rest, size_t n)
+{
+    switch (rest[0]) {
+    case 'A': /* aggregates and ledger: moved by lty__ledger_rekey() */
+    case 'L':
+        return KIND_SKIP;
+    case 'P': /* the profile: deleted by erasure */
+        return n == 1 ? KIND_SKIP : KIND_UNKNOWN;
+    case 'G':
+        return n == 1 ? KIND_MOVE : KIND_UNKNOWN;
+    case 'X':
+    case 'S':
+    case 'H':
+        return n > 1 ? KIND_MOVE : KIND_UNKNOWN;
+    case 'W':
+        return n > 1 ? KIND_REWARD : KIND_UNKNOWN;
+    default:
+        return KIND_UNKNOWN;
+    }
+}
+
+static int move_record(lty_engine *e, const lty__rekey_set *s, size_t i,
+                       const char *from, size_t fn, const char *to, size_t tn)
+{
+    const char *rest = lty__rekey_rest(s, i);
+    const lty__rekey_rec *r = &s->r[i];
+    lty__key k;
+    int rc;
+    lty__key_customer(&k, to, tn);
+    lty__key_add(&k, rest, r->klen);
+    if ((rc = lty__put(e, k.b, k.n, lty__rekey_value(s, i), r->vlen,
+                       LTY_REV_NONE, NULL)))
+        return rc;
+    lty__key_customer(&k, from, fn);
+    lty__key_add(&k, rest, r->klen);
+    return lty__del(e, k.b, k.n, r->rev);
+}
+
+int lty__customer_rekey_rest(lty_engine *e, const char *from, size_t fn,
+                             const char *to, size_t tn)
+{
+    lty__rekey_set s;
+    lty__rekey_set_init(&s, &e->alloc);
+    /* After lty__ledger_rekey(), inside the same transaction: the ledger
+     * and the aggregates are gone from "from", so this scan does not copy
+     * the ledger again. */
+    int rc = lty__rekey_collect(e, &s, from, fn, NULL, 0, "erase");
+    /* Refuse before writing anything, so the error names the cause. */
+    for (size_t i = 0; rc == LTY_OK && i < s.n; i++)
+        if (known_kind(lty__rekey_rest(&s, i), s.r[i].klen) == KIND_UNKNOWN)
+            rc = lty__err(e, LTY_EVERSION,
+                          "erase: a customer record of a kind this library "
+                          "version cannot erase");
+    for (size_t i = 0; rc == LTY_OK && i < s.n; i++) {
+        const char *rest = lty__rekey_rest(&s, i);
+        int kind = known_kind(rest, s.r[i].klen);
+        if (kind == KIND_SKIP)
+            continue;
+        if (kind == KIND_REWARD) {
+            rc = lty__reward_rekey(e, rest + 1, s.r[i].klen - 1, from, fn, to,
+                                   tn);
+            if (rc)
+                break;
+        }
+        rc = move_record(e, &s, i, from, fn, to, tn);
+    }
+    lty__rekey_set_release(&s);
+    return rc;
+}
