@@ -272,6 +272,7 @@ int main(void)
     now = monday + 18 * 86400;
     rewards += buy(e, "P-108", 4000, "mug").rewards;
     now = monday + 19 * 86400;
+    lty_program_status before = status(e);
     lty_event refund = LTY_EVENT_INIT;
     refund.type = LTY_EVENT_REFUND;
     refund.id = "R-108";
@@ -280,9 +281,14 @@ int main(void)
     refund.amount = 4000;
     refund.refund_of = "P-108";
     TRY(lty_record(e, &refund, NULL));
-    printf("  %s  R-108 refund of P-108    4000 won  -4 stars\n",
-           date(e, now, day, sizeof day));
+    st = status(e);
+    printf("  %s  R-108 refund of P-108    %lld won  %lld stars back\n",
+           date(e, now, day, sizeof day), (long long)refund.amount,
+           (long long)(before.earned_lifetime - st.earned_lifetime));
     print_status(e);
+    expect(before.earned_lifetime - st.earned_lifetime == 4 &&
+               before.balance - st.balance == 4,
+           "the refund takes back the mug's 4 stars");
 
     /* 9 stars earned by Green, 6 swapped: 3.  Then +6 +4 +10 = 23, +4 = 27
      * in Gold: 2 drinks, 3 left.  +16 = 19: 1 drink, 7 left.  The mug's 4
@@ -300,7 +306,7 @@ int main(void)
         fprintf(stderr, "star_card: %d fact(s) did not hold\n", failures);
         return EXIT_FAILURE;
     }
-    printf("\nOK: Gold reached, 3 free drinks issued, 1 redeemed once, "
-           "%d stars after the refund\n", 7);
+    printf("\nOK: Gold reached, %d free drinks issued, 1 redeemed once, "
+           "%lld stars after the refund\n", rewards, (long long)st.balance);
     return EXIT_SUCCESS;
 }
