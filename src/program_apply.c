@@ -623,8 +623,15 @@ static int issue_rewards(lty_engine *e, const lty__program *p, lty__pstates *ss,
                             "program state record: lots below the balance");
         if (!existed)
             fx->rewards++;
+        /* one entry per reward: the cause is the event id and the
+         * reward's number within the event */
+        char cause[LTY_ID_MAX + 5];
+        memcpy(cause, ev->evid, ev->en);
+        cause[ev->en] = '\0';
+        for (int b = 0; b < 4; b++)
+            cause[ev->en + 1 + b] = (char)(seq >> (24 - 8 * b));
         if ((rc = lty__plog_add(e, ev->cid, ev->cn, ev->time, s, LTY_PLOG_REWARD,
-                                ev->evid, ev->en, t->reward_name, code,
+                                cause, ev->en + 5, t->reward_name, code,
                                 t->reward_every, 0)))
             return rc;
     }

@@ -398,6 +398,19 @@ START_TEST(one_coupon_per_12_stars_in_gold)
     size_t n;
     ck_assert_int_eq(lty_reward_list(t.e, "c1", NULL, 0, &n), LTY_OK);
     ck_assert_uint_eq(n, 5);
+    /* each coupon has its own history entry, with its code */
+    lty_program_log_entry log[16];
+    size_t nlog, rewards = 0;
+    ck_assert_int_eq(lty_program_history(t.e, "c1", log, 16, &nlog), LTY_OK);
+    for (size_t i = 0; i < nlog && i < 16; i++) {
+        if (log[i].kind != LTY_PLOG_REWARD)
+            continue;
+        rewards++;
+        ck_assert_int_eq(log[i].amount, 12);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_str_ne(log[j].code, log[i].code);
+    }
+    ck_assert_uint_eq(rewards, 5);
     /* a replay of the purchase issues nothing */
     ck_assert_int_eq(record(t.e, LTY_EVENT_PURCHASE, "p2", "c1", AT(1), 30000,
                             NULL, NULL, &out), LTY_OK);

@@ -451,7 +451,8 @@ typedef struct lty_program_log_entry {
     char title[LTY_TITLE_MAX + 1];
     /** A reward code, or empty. */
     char code[LTY_ID_MAX + 1];
-    /** An amount of stars or points, or 0. */
+    /** #LTY_PLOG_PROMOTED: the step's counted visits; rewards, expiries
+     *  and expiry notices: the stars or points; else 0. */
     int64_t amount;
     /** Notices: when the downgrade or expiry happens; else 0. */
     int64_t due;

@@ -40,7 +40,7 @@ typedef enum lty_reward_source {
 typedef enum lty_reward_state {
     LTY_REWARD_ISSUED = 1,   /**< Redeemable (unless expired). */
     LTY_REWARD_REDEEMED = 2, /**< Used. */
-    LTY_REWARD_VOID = 3      /**< Withdrawn (lty_reward_void(), or a refund). */
+    LTY_REWARD_VOID = 3      /**< Withdrawn with lty_reward_void().  A refund does not void the rewards its purchase paid for. */
 } lty_reward_state;
 
 /** @brief The version of #lty_reward_spec this header describes. */
