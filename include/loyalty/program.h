@@ -283,8 +283,9 @@ LTY_API int lty_program_define(lty_engine *e, const lty_program_def *def);
  * @brief Define every program of an INI-style text file.
  *
  * The format (one <tt>[program ID]</tt> section per program, with
- * <tt>[step]</tt>, <tt>[tier]</tt> and <tt>[earn]</tt> subsections) is in
- * docs/guide/programs.md with a complete example of each kind.  All
+ * <tt>[step]</tt>, <tt>[earn]</tt>, <tt>[tier]</tt> and <tt>[prize]</tt>
+ * subsections) is in docs/guide/programs-file.md with a complete example
+ * of each kind.  All
  * programs of the file are defined in one transaction, or none.
  *
  * @param[in] e     The engine.
