@@ -28,11 +28,33 @@
 #define CUSTOMERS 100
 #define SECONDS LTY_TEST_CONCURRENCY_SECONDS
 
+/* The star program every worker's events earn in: a star per 10 of a
+ * purchase's amount, so each customer's balance must equal the sum over
+ * what was recorded for them (the program state is one more record that
+ * concurrent engines update). */
+#define STAR_UNIT 10
+
+static void define_stars(lty_engine *e)
+{
+    static const lty_earn_rule rules[] = {{LTY_EARN_PER_AMOUNT, STAR_UNIT, 1, NULL}};
+    static const lty_tier tiers[] = {{"Member", 0, 0, 0, NULL, 0, 0, 0}};
+    lty_program_def d = LTY_PROGRAM_DEF_INIT;
+    d.id = "stars";
+    d.name = "Stars";
+    d.kind = LTY_PROGRAM_STARS;
+    d.rules = rules;
+    d.rule_count = 1;
+    d.tiers = tiers;
+    d.tier_count = 1;
+    ck_assert_int_eq(lty_program_define(e, &d), LTY_OK);
+}
+
 /* Shared with the forked workers through an anonymous shared mapping. */
 typedef struct shared {
     long done[WORKERS];
     int64_t count[WORKERS][CUSTOMERS];
     int64_t spend[WORKERS][CUSTOMERS];
+    int64_t stars[WORKERS][CUSTOMERS];
     int failed[WORKERS];
     char msg[WORKERS][256];
 } shared;
@@ -84,6 +106,7 @@ static void *work(void *p)
         }
         sh->count[a->w][cust]++;
         sh->spend[a->w][cust] += ev.amount;
+        sh->stars[a->w][cust] += ev.amount / STAR_UNIT;
         sh->done[a->w] = i + 1;
     }
     lty_engine_free(e);
@@ -110,6 +133,15 @@ static void check_sums(lty_engine *e, const shared *sh)
         ck_assert_msg(st.net_spend == spend, "%s: net spend %lld, %lld recorded",
                       cid, (long long)st.net_spend, (long long)spend);
         lty_customer_free(cu);
+        int64_t stars = 0;
+        for (int w = 0; w < WORKERS; w++)
+            stars += sh->stars[w][c];
+        lty_program_status ps = LTY_PROGRAM_STATUS_INIT;
+        ck_assert_int_eq(lty_program_status_get(e, cid, "stars", &ps), LTY_OK);
+        ck_assert_msg(ps.balance == stars && ps.earned_lifetime == stars,
+                      "%s: %lld stars (%lld earned), %lld recorded", cid,
+                      (long long)ps.balance, (long long)ps.earned_lifetime,
+                      (long long)stars);
     }
 }
 
@@ -124,6 +156,7 @@ void lty_test_lose_no_update(const char *label, lty_test_open_fn open,
         snprintf(name, sizeof name, "Customer %d", c);
         lty_test_customer(e, cid, name, NULL);
     }
+    define_stars(e);
     /* no connection is carried across the forks */
     lty_engine_free(e);
 

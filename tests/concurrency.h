@@ -20,9 +20,9 @@ typedef int (*lty_test_open_fn)(void *ctx, lty_engine **e);
 typedef const char *(*lty_test_open_error_fn)(void);
 
 /* 4 threads and 4 forked processes each record up to 10,000 purchases
- * (stopping at 60 s) on 100 customers; then every customer's purchases and
- * net spend must equal what the workers were told was recorded, and
- * lty_verify() must be clean.  Asserts with Check; prints one line of
+ * (stopping at 60 s) on 100 customers, with a star program defined; then
+ * every customer's purchases, net spend and star balance must equal what
+ * the workers were told was recorded, and lty_verify() must be clean.  Asserts with Check; prints one line of
  * figures starting with label. */
 void lty_test_lose_no_update(const char *label, lty_test_open_fn open,
                              lty_test_open_error_fn open_error, void *ctx);
