@@ -8,6 +8,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -683,6 +684,44 @@ static int consistent(const lty__program *p)
     return 0;
 }
 
+/* The definition's small numbers and enums (0 = the default): their
+ * ranges are those check_def() enforces. */
+static const struct small_int {
+    unsigned tag;
+    int max;
+    size_t off;
+} small_ints[] = {
+    {P_WINDOW, LTY_WINDOW_CALENDAR_YEAR, offsetof(lty__program, window)},
+    {P_WINDOW_DAYS, 3660, offsetof(lty__program, window_days)},
+    {P_DOWNGRADE, LTY_DOWNGRADE_ON_REFUND, offsetof(lty__program, downgrade)},
+    {P_GRACE, 366, offsetof(lty__program, grace_days)},
+    {P_NOTICE, 366, offsetof(lty__program, downgrade_notice_days)},
+    {P_EXPIRY, LTY_EXPIRY_END_OF_YEAR, offsetof(lty__program, expiry)},
+    {P_EXPIRY_DAYS, 3660, offsetof(lty__program, expiry_days)},
+    {P_LOCK_DAYS, 366, offsetof(lty__program, lock_days)},
+    {P_EXPIRY_NOTICE, 366, offsetof(lty__program, expiry_notice_days)},
+};
+
+static int dec_small_int(const lty__field *f, lty__program *p)
+{
+    int64_t v;
+    for (size_t i = 0; i < sizeof small_ints / sizeof small_ints[0]; i++) {
+        if (small_ints[i].tag != f->tag)
+            continue;
+        if (dec_int(f, 0, small_ints[i].max, &v))
+            return LTY_ECORRUPT;
+        /* the enums are int-sized (checked below) */
+        *(int *)((char *)p + small_ints[i].off) = (int)v;
+        return LTY_OK;
+    }
+    return LTY_ECORRUPT; /* an unknown field */
+}
+
+_Static_assert(sizeof(lty_window_kind) == sizeof(int) &&
+                   sizeof(lty_downgrade_policy) == sizeof(int) &&
+                   sizeof(lty_expiry_kind) == sizeof(int),
+               "the definition's enums are int-sized");
+
 static int dec_program(const lty__field *pf, lty__program *p)
 {
     lty__dec d = {0};
@@ -740,58 +779,15 @@ static int dec_program(const lty__field *pf, lty__program *p)
                 dec_tier(&f, &p->tiers[p->ntiers++]))
                 return LTY_ECORRUPT;
             break;
-        case P_WINDOW:
-            if (dec_int(&f, 0, LTY_WINDOW_CALENDAR_YEAR, &v))
-                return LTY_ECORRUPT;
-            p->window = (lty_window_kind)v;
-            break;
-        case P_WINDOW_DAYS:
-            if (dec_int(&f, 0, 3660, &v))
-                return LTY_ECORRUPT;
-            p->window_days = (int)v;
-            break;
-        case P_DOWNGRADE:
-            if (dec_int(&f, 0, LTY_DOWNGRADE_ON_REFUND, &v))
-                return LTY_ECORRUPT;
-            p->downgrade = (lty_downgrade_policy)v;
-            break;
-        case P_GRACE:
-            if (dec_int(&f, 0, 366, &v))
-                return LTY_ECORRUPT;
-            p->grace_days = (int)v;
-            break;
-        case P_NOTICE:
-            if (dec_int(&f, 0, 366, &v))
-                return LTY_ECORRUPT;
-            p->downgrade_notice_days = (int)v;
-            break;
-        case P_EXPIRY:
-            if (dec_int(&f, 0, LTY_EXPIRY_END_OF_YEAR, &v))
-                return LTY_ECORRUPT;
-            p->expiry = (lty_expiry_kind)v;
-            break;
-        case P_EXPIRY_DAYS:
-            if (dec_int(&f, 0, 3660, &v))
-                return LTY_ECORRUPT;
-            p->expiry_days = (int)v;
-            break;
-        case P_LOCK_DAYS:
-            if (dec_int(&f, 0, 366, &v))
-                return LTY_ECORRUPT;
-            p->lock_days = (int)v;
-            break;
-        case P_EXPIRY_NOTICE:
-            if (dec_int(&f, 0, 366, &v))
-                return LTY_ECORRUPT;
-            p->expiry_notice_days = (int)v;
-            break;
         case P_PRIZE:
             if (p->nprizes == LTY_PROGRAM_PRIZES_MAX ||
                 dec_prize(&f, &p->prizes[p->nprizes++]))
                 return LTY_ECORRUPT;
             break;
         default:
-            return LTY_ECORRUPT;
+            if (dec_small_int(&f, p))
+                return LTY_ECORRUPT;
+            break;
         }
     }
     if (r < 0 || !p->idlen || !p->name[0] || !p->kind || !p->def_version)
