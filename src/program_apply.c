@@ -438,7 +438,8 @@ static int settle_tier(lty_engine *e, const lty__program *p, lty__pstate *s,
     *rose = *fell = 0;
     if (p->ntiers == 0)
         return LTY_OK;
-    if (q > 0) {
+    /* only tiers that end keep a validity */
+    if (q > 0 && p->downgrade == LTY_DOWNGRADE_PERIOD_END) {
         int64_t until;
         if ((rc = tier_validity(e, p, now, &until)))
             return rc;

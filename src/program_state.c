@@ -190,6 +190,18 @@ static inline void put_nonzero(lty__writer *w, unsigned tag, int64_t v)
         lty__put_i64(w, tag, v);
 }
 
+/* A time that may be LTY_TIME_NONE ("never"), stored as -1: one byte
+ * instead of ten. */
+static inline int64_t time_out(int64_t t)
+{
+    return t == LTY_TIME_NONE ? -1 : t;
+}
+
+static inline int64_t time_in(int64_t v)
+{
+    return v == -1 ? LTY_TIME_NONE : v;
+}
+
 /* The most bytes one state can take. */
 static size_t state_most(const lty__pstate *s)
 {
@@ -217,12 +229,12 @@ static void put_state(lty__writer *w, const lty__pstate *s)
         if (s->until[i])
             last = i;
     for (size_t i = 1; i <= last; i++)
-        lty__put_i64(w, S_UNTIL, s->until[i]);
+        lty__put_i64(w, S_UNTIL, time_out(s->until[i]));
     put_nonzero(w, S_NOTICED, s->noticed_until);
     for (size_t i = 0; i < s->nlots; i++) {
         unsigned char sub[3 * LTY__FIELD_NUM_MAX];
         lty__writer sw = {sub};
-        lty__put_i64(&sw, 1, s->lots[i].expires);
+        lty__put_i64(&sw, 1, time_out(s->lots[i].expires));
         lty__put_i64(&sw, 2, s->lots[i].unlocks);
         lty__put_i64(&sw, 3, s->lots[i].amount);
         lty__put_bytes(w, S_LOT, sub, (size_t)(sw.p - sub));
@@ -350,9 +362,9 @@ static int dec_state(lty__pstates *ss, const lty__field *pf, lty__pstate *s)
             break;
         case S_UNTIL:
             if (nuntil == LTY_PROGRAM_TIERS_MAX || lty__field_i64(&f, &v) ||
-                (v != 0 && !TIME_OR_NONE_OK(v)))
+                (v != 0 && !TIME_OR_NONE_OK(time_in(v))))
                 return LTY_ECORRUPT;
-            s->until[nuntil++] = v;
+            s->until[nuntil++] = time_in(v);
             break;
         case S_NOTICED:
             if (lty__field_i64(&f, &s->noticed_until))
@@ -360,7 +372,10 @@ static int dec_state(lty__pstates *ss, const lty__field *pf, lty__pstate *s)
             break;
         case S_LOT: {
             int64_t ex, un, am;
-            if (dec_pair(&f, &ex, &un, &am) || !TIME_OR_NONE_OK(ex) ||
+            if (dec_pair(&f, &ex, &un, &am))
+                return LTY_ECORRUPT;
+            ex = time_in(ex);
+            if (!TIME_OR_NONE_OK(ex) ||
                 un < 0 || un > LTY_TIME_MAX || am <= 0)
                 return LTY_ECORRUPT;
             if (s->nlots && (s->lots[s->nlots - 1].expires > ex ||
