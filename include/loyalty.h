@@ -22,5 +22,8 @@
 #include "loyalty/event.h"
 #include "loyalty/program.h"
 #include "loyalty/reward.h"
+#include "loyalty/plan.h"
+#include "loyalty/message.h"
+#include "loyalty/appointment.h"
 
 #endif /* LOYALTY_H */

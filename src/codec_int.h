@@ -34,7 +34,16 @@ enum lty__record_kind {
     LTY__REC_EARNING = 10, /* what one event earned in each program */
     LTY__REC_SPEND = 11,   /* a points spend */
     LTY__REC_PLOG = 12,    /* an entry of a customer's program history */
-    LTY__REC_DRAWDAY = 13  /* prizes won on one day of a draw */
+    LTY__REC_DRAWDAY = 13, /* prizes won on one day of a draw */
+    LTY__REC_MESSAGING = 14, /* the store's messaging policy */
+    LTY__REC_TEMPLATE = 15,  /* a message template */
+    LTY__REC_APPOINTMENT = 16,      /* an appointment */
+    LTY__REC_REMINDER_POLICY = 17,  /* the appointment reminder policy */
+    LTY__REC_TREATMENTS = 18, /* the treatment catalogue (aftercare) */
+    LTY__REC_JOURNEY = 19,    /* a journey definition */
+    LTY__REC_ENROLMENT = 20,  /* a customer's enrolment in a journey */
+    LTY__REC_MESSAGE = 21, /* an outbox message */
+    LTY__REC_CONTACT = 22  /* a customer's contact hygiene and recent sends */
 };
 
 #define LTY__WIRE_VARINT 0u

@@ -212,6 +212,13 @@ static int load_profile(lty_engine *e, const char *id, size_t n, lty_buf *buf,
     return LTY_OK;
 }
 
+/* Also the outbox's way to read a profile (customer_int.h). */
+int lty__profile_load(lty_engine *e, const char *id, size_t n, lty_buf *buf,
+                      lty__profile *p, uint64_t *rev)
+{
+    return load_profile(e, id, n, buf, p, rev);
+}
+
 static int save_profile(lty_engine *e, const char *id, size_t n,
                         const lty__profile *p, uint64_t rev)
 {
@@ -855,6 +862,27 @@ static int apply_consent(lty_engine *e, edit *ed)
     p->consent[i].since = lty__now(e);
     ed->changed = 1;
     return LTY_OK;
+}
+
+int lty__consent_set_in_txn(lty_engine *e, const char *id, size_t idlen,
+                            lty_channel channel, lty_purpose purpose,
+                            int granted)
+{
+    lty__consent in;
+    edit ed;
+    memset(&in, 0, sizeof in);
+    in.channel = (int)channel;
+    in.purpose = (int)purpose;
+    in.granted = granted != 0;
+    memset(&ed, 0, sizeof ed);
+    ed.id = id;
+    ed.idlen = idlen;
+    ed.apply = apply_consent;
+    ed.arg = &in;
+    lty__buf_init(&ed.buf, &e->alloc);
+    int rc = edit_body(e, &ed);
+    lty__buf_release(&ed.buf);
+    return rc;
 }
 
 int lty_customer_set_consent(lty_engine *e, const char *id,

@@ -105,6 +105,17 @@ LTY_INTERNAL int lty__profile_decode(const void *data, size_t len,
                                      lty__profile *p);
 
 /* The anonymous-id counter record. */
+/* Inside a transaction: read a profile (LTY_ENOTFOUND with a message);
+ * p's strings point into buf. */
+LTY_INTERNAL int lty__profile_load(struct lty_engine *e, const char *id,
+                                   size_t n, lty_buf *buf, lty__profile *p,
+                                   uint64_t *rev);
+/* Inside a transaction: record a consent change (delivery reports:
+ * complaints and unsubscriptions withdraw marketing consent). */
+LTY_INTERNAL int lty__consent_set_in_txn(struct lty_engine *e, const char *id,
+                                         size_t idlen, lty_channel channel,
+                                         lty_purpose purpose, int granted);
+
 LTY_INTERNAL int lty__anon_counter_encode(uint64_t value, lty_buf *out);
 LTY_INTERNAL int lty__anon_counter_decode(const void *data, size_t len,
                                           uint64_t *value);

@@ -26,6 +26,29 @@
  *                titles, tier names and reward or prize names from the
  *                program definitions; causes are event ids.
  *   W<code>      reward index entry: an empty value.
+ *   B<start:8><appointment id>
+ *                appointment index entry (appointment_record.c): an empty
+ *                value.  The appointment ("A\0<appointment id>") names the
+ *                customer: lty__appointment_rekey() rewrites that id to
+ *                the anonymous one and keeps the rest (times, state, item,
+ *                branch and staff codes, reminder list: no personal data),
+ *                so no-show statistics stay whole; the entry then moves.
+ *                The day index ("Y\0...") holds no customer id.
+ *   J<journey>   journey enrolment (journey.c, kind 20): the anchor date
+ *                (year, month, day), the enrolment and unenrolment times
+ *                and the enrolment's number.  Numbers only; the journey id
+ *                is the store's own.  Moved so that the anonymous
+ *                statistics keep who was enrolled in what; the journey's
+ *                messages name the erased id and are the outbox's to
+ *                withdraw.
+ *   O<message>   outbox index entry.  The message ("O\0<id>") names the
+ *                customer, its id is often built from the customer id
+ *                ("birthday/<customer>/<year>") and its parameters may hold
+ *                text the host filled in: lty__outbox_erase() (outbox.c)
+ *                deletes the message, sent or not (an erased customer is
+ *                sent nothing), and the index entry is deleted.
+ *   K            contact state (hygiene.c): fingerprints of the customer's
+ *                addresses and counters; deleted, not moved.
  *
  * Event ids, spend ids and reward codes are the host's own identifiers; the
  * ledger keeps event ids through erasure already, and a reward's code is
@@ -50,7 +73,9 @@
  */
 #include <string.h>
 
+#include "appointment_int.h"
 #include "keys_int.h"
+#include "outbox_int.h"
 #include "program_int.h"
 #include "rekey_int.h"
 
@@ -153,7 +178,8 @@ int lty__customer_id_used(lty_engine *e, const char *id, size_t n, int *used)
 /* Moving the rest                                                     */
 /* ------------------------------------------------------------------ */
 
-enum { KIND_SKIP, KIND_MOVE, KIND_REWARD, KIND_UNKNOWN };
+enum { KIND_SKIP, KIND_MOVE, KIND_REWARD, KIND_MESSAGE, KIND_DROP,
+       KIND_APPOINTMENT, KIND_UNKNOWN };
 
 /* What erasure does with a record, by the key's rest after "C\0<id>\0". */
 static int known_kind(const char *rest, size_t n)
@@ -169,9 +195,16 @@ static int known_kind(const char *rest, size_t n)
     case 'X':
     case 'S':
     case 'H':
+    case 'J':
         return n > 1 ? KIND_MOVE : KIND_UNKNOWN;
     case 'W':
         return n > 1 ? KIND_REWARD : KIND_UNKNOWN;
+    case 'B': /* "B<start:8><appointment id>": the record is rewritten too */
+        return n > 9 ? KIND_APPOINTMENT : KIND_UNKNOWN;
+    case 'O': /* outbox index entry: the message is rewritten too */
+        return n > 1 ? KIND_MESSAGE : KIND_UNKNOWN;
+    case 'K': /* contact state: fingerprints of the addresses; dropped */
+        return n == 1 ? KIND_DROP : KIND_UNKNOWN;
     default:
         return KIND_UNKNOWN;
     }
@@ -214,9 +247,32 @@ int lty__customer_rekey_rest(lty_engine *e, const char *from, size_t fn,
         int kind = known_kind(rest, s.r[i].klen);
         if (kind == KIND_SKIP)
             continue;
+        if (kind == KIND_DROP) {
+            lty__key k;
+            lty__key_customer(&k, from, fn);
+            lty__key_add(&k, rest, s.r[i].klen);
+            rc = lty__del(e, k.b, k.n, s.r[i].rev);
+            continue;
+        }
+        if (kind == KIND_MESSAGE) {
+            rc = lty__outbox_erase(e, rest + 1, s.r[i].klen - 1, from, fn);
+            if (rc == LTY_OK) {
+                lty__key k;
+                lty__key_customer(&k, from, fn);
+                lty__key_add(&k, rest, s.r[i].klen);
+                rc = lty__del(e, k.b, k.n, s.r[i].rev);
+            }
+            continue;
+        }
         if (kind == KIND_REWARD) {
             rc = lty__reward_rekey(e, rest + 1, s.r[i].klen - 1, from, fn, to,
                                    tn);
+            if (rc)
+                break;
+        }
+        if (kind == KIND_APPOINTMENT) {
+            rc = lty__appointment_rekey(e, rest, s.r[i].klen, from, fn, to,
+                                        tn);
             if (rc)
                 break;
         }

@@ -12,6 +12,8 @@
 #include "engine_int.h"
 #include "program_int.h"
 #include "keys_int.h"
+#include "messaging_int.h"
+#include "plan_int.h"
 #include "validate_int.h"
 
 /* The store format this library writes and the newest it reads. */
@@ -144,6 +146,10 @@ void lty_engine_free(lty_engine *e)
     lty__buf_release(&e->wbuf);
     lty__buf_release(&e->wbuf2);
     lty__programs_release(e);
+    lty__messaging_release(e);
+    lty__treatments_release(e);
+    if (e->messenger.destroy)
+        e->messenger.destroy(e->messenger_ud);
     lty_allocator a = e->alloc;
     lty__free(&a, e);
 }

@@ -11,10 +11,13 @@
 
 #include "alloc_int.h"
 #include "loyalty/engine.h"
+#include "loyalty/message.h"
 
 #define LTY__ERRMSG_MAX 256
 
 struct lty__programs;
+struct lty__messaging_cache;
+struct lty__treatments;
 
 struct lty_engine {
     lty_allocator alloc;
@@ -33,6 +36,10 @@ struct lty_engine {
     lty_buf wbuf;              /* scratch for encoding records */
     lty_buf wbuf2;             /* second encode scratch (two records per write) */
     struct lty__programs *programs; /* cached program definitions, or NULL */
+    struct lty__messaging_cache *messaging; /* cached messaging policy, or NULL */
+    struct lty__treatments *treatments; /* cached treatment catalogue, or NULL */
+    lty_messenger_ops messenger; /* the host's messenger; send NULL: none */
+    void *messenger_ud;
     char err[LTY__ERRMSG_MAX];
 };
 

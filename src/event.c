@@ -17,6 +17,7 @@
 
 #include "keys_int.h"
 #include "ledger_int.h"
+#include "plan_int.h"
 #include "program_int.h"
 #include "validate_int.h"
 
@@ -585,6 +586,17 @@ static int programs_hook(lty_engine *e, record_op *op, const lty__stats *s,
     return lty__programs_on_event(e, &pe, &op->fx);
 }
 
+/* Plan the aftercare recall of a treatment in the catalogue (treatment.c). */
+static int aftercare_hook(lty_engine *e, const record_op *op)
+{
+    const lty_event *ev = op->ev;
+    if ((ev->type != LTY_EVENT_VISIT && ev->type != LTY_EVENT_PURCHASE) ||
+        op->itemlen == 0)
+        return LTY_OK;
+    return lty__aftercare_on_event(e, ev->customer_id, op->cidlen, ev->item,
+                                   op->itemlen, op->day);
+}
+
 static int record_body(lty_engine *e, void *arg)
 {
     record_op *op = arg;
@@ -625,6 +637,7 @@ static int record_body(lty_engine *e, void *arg)
         /* the programs first: the ledger entry keeps what a purchase
          * earned */
         if (rc || (rc = programs_hook(e, op, &s, &refunded, &earned)) ||
+            (rc = aftercare_hook(e, op)) ||
             (rc = write_records(e, op, &s, rev, &earned)))
             return rc;
     }
@@ -772,5 +785,25 @@ int lty_record_batch(lty_engine *e, const lty_event *events, size_t count,
     }
     lty__free(&e->alloc, b.ops);
     lty__free(&e->alloc, keys);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Recording inside another call's transaction                        */
+/* ------------------------------------------------------------------ */
+
+/* lty_record() for a module whose own transaction is already open (an
+ * appointment's arrival records its visit with the state change): the same
+ * checks and effects, without a transaction of its own. */
+int lty__record_in_txn(lty_engine *e, const lty_event *ev,
+                       lty_record_outcome *outcome)
+{
+    record_op op;
+    record_keys k;
+    int rc = prepare_op(e, ev, outcome, &op, &k);
+    if (rc == LTY_OK)
+        rc = record_body(e, &op);
+    if (rc == LTY_OK)
+        fill_outcome(&op, outcome);
     return rc;
 }

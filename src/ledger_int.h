@@ -85,4 +85,12 @@ LTY_INTERNAL int lty__stats_load(lty_engine *e, const char *id, size_t n,
 LTY_INTERNAL int lty__ledger_rekey(lty_engine *e, const char *from, size_t fn,
                                    const char *to, size_t tn);
 
+/* lty_record() inside the caller's open transaction (appointment.c records
+ * an arrival's visit with the state change): validation, duplicate and
+ * LTY_EEXISTS rules, aggregates and program effects as lty_record(); on an
+ * error the caller's transaction must be rolled back.  Uses e->rbuf,
+ * e->wbuf and e->wbuf2. */
+LTY_INTERNAL int lty__record_in_txn(lty_engine *e, const lty_event *ev,
+                                    lty_record_outcome *outcome);
+
 #endif /* LTY_LEDGER_INT_H */

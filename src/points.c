@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "codec_int.h"
@@ -440,10 +441,17 @@ static int notices(lty_engine *e, const lty__program *p, lty__pstate *s,
         op->now >= s->until[s->tier] - (int64_t)p->downgrade_notice_days * 86400) {
         s->noticed_until = s->until[s->tier];
         op->changed = 1;
+        char date[16], cause[24];
+        lty__format_local_date(e, s->until[s->tier], date);
+        snprintf(cause, sizeof cause, "%lld", (long long)s->until[s->tier]);
+        lty_param params[2] = {{"tier", p->tiers[s->tier].name}, {"date", date}};
         if ((rc = lty__plog_add(e, op->cid, op->cn, op->now, s,
                                 LTY_PLOG_DOWNGRADE_NOTICE, "", 0,
                                 p->tiers[s->tier].name, NULL, 0,
-                                s->until[s->tier])))
+                                s->until[s->tier])) ||
+            (rc = lty__program_plan(e, p, op->cid, op->cn, "downgrade", cause,
+                                    strlen(cause), p->notice_template,
+                                    LTY_CHANNEL_NONE, op->now, params, 2)))
             return rc;
     }
     if (p->expiry_notice_days) {
@@ -463,9 +471,17 @@ static int notices(lty_engine *e, const lty__program *p, lty__pstate *s,
             op->now >= first - (int64_t)p->expiry_notice_days * 86400) {
             s->expiry_noticed = first;
             op->changed = 1;
+            char date[16], cause[24], points[24];
+            lty__format_local_date(e, first, date);
+            snprintf(cause, sizeof cause, "%lld", (long long)first);
+            snprintf(points, sizeof points, "%lld", (long long)amount);
+            lty_param params[2] = {{"points", points}, {"date", date}};
             if ((rc = lty__plog_add(e, op->cid, op->cn, op->now, s,
                                     LTY_PLOG_EXPIRY_NOTICE, "", 0, NULL, NULL,
-                                    amount, first)))
+                                    amount, first)) ||
+                (rc = lty__program_plan(e, p, op->cid, op->cn, "expiry", cause,
+                                        strlen(cause), p->notice_template,
+                                        LTY_CHANNEL_NONE, op->now, params, 2)))
                 return rc;
         }
     }

@@ -9,12 +9,14 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "codec_int.h"
 #include "fastenc_int.h"
 #include "keys_int.h"
 #include "ledger_int.h"
+#include "outbox_int.h"
 #include "program_int.h"
 #include "validate_int.h"
 
@@ -118,6 +120,70 @@ static int tier_validity(lty_engine *e, const lty__program *p, int64_t t,
         end += (int64_t)p->grace_days * 86400;
     *out = end;
     return LTY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages: the staff's notice of a promotion, the customer's notices  */
+/* ------------------------------------------------------------------ */
+
+void lty__format_local_date(lty_engine *e, int64_t t, char out[16])
+{
+    int64_t day = 0;
+    lty_date d;
+    if (lty__local_day(e, t, &day))
+        day = lty__floordiv(t, 86400);
+    lty__civil_from_days(day, &d);
+    snprintf(out, 16, "%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+int lty__program_plan(lty_engine *e, const lty__program *p, const char *cid,
+                      size_t cn, const char *kind, const char *cause,
+                      size_t causelen, const char *template_id,
+                      lty_channel channel, int64_t due, const lty_param *params,
+                      size_t nparams)
+{
+    char id[LTY_MESSAGE_ID_MAX + 1];
+    /* "program/<program>/<customer>/<kind>/<cause>", or a hash of it when
+     * that is too long (ids of 64 bytes each do not fit) */
+    int n = snprintf(id, sizeof id, "program/%s/%.*s/%s/%.*s", p->id, (int)cn,
+                     cid, kind, (int)causelen, cause);
+    if (n < 0 || (size_t)n >= sizeof id || memchr(id, 0, (size_t)n)) {
+        uint64_t h = lty__hash64(LTY__HASH_SEED, p->id, p->idlen + 1);
+        h = lty__hash64(h, cid, cn);
+        h = lty__hash64(h, kind, strlen(kind) + 1);
+        h = lty__hash64(h, cause, causelen);
+        n = snprintf(id, sizeof id, "program/%016llx", (unsigned long long)h);
+    }
+    lty__plan pl = {id, (size_t)n, cid, cn, template_id, LTY_PURPOSE_TRANSACTIONAL,
+                    channel, due, params, nparams};
+    int rc = lty__plan_check(e, &pl);
+    if (rc == LTY_OK)
+        rc = lty__outbox_plan(e, &pl);
+    if (rc == LTY_ENOTFOUND) {
+        /* an erased customer's anonymous id has no profile to write to */
+        lty__err_clear(e);
+        return LTY_OK;
+    }
+    return rc;
+}
+
+/* A promotion: the staff's notice, and the customer's message when the
+ * program has one. */
+static int plan_promotion(lty_engine *e, const lty__program *p,
+                          const lty__program_event *ev, const char *key,
+                          const char *title)
+{
+    if (ev->replay)
+        return LTY_OK; /* a rebuild plans nothing for the past */
+    lty_param param = {key, title};
+    int rc = lty__program_plan(e, p, ev->cid, ev->cn, "promotion", ev->evid,
+                               ev->en, p->staff_template, LTY_CHANNEL_STAFF,
+                               ev->time, &param, 1);
+    if (rc == LTY_OK && p->promotion_template[0])
+        rc = lty__program_plan(e, p, ev->cid, ev->cn, "promotion-message",
+                               ev->evid, ev->en, p->promotion_template,
+                               LTY_CHANNEL_NONE, ev->time, &param, 1);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -655,9 +721,12 @@ static int ladder_event(lty_engine *e, const lty__program *p, lty__pstate *s,
     s->step = step;
     fx->promotions++;
     memcpy(fx->title, p->steps[step].title, sizeof fx->title);
-    return lty__plog_add(e, ev->cid, ev->cn, ev->time, s, LTY_PLOG_PROMOTED,
-                         ev->evid, ev->en, p->steps[step].title, NULL,
-                         p->steps[step].visits, 0);
+    int rc = lty__plog_add(e, ev->cid, ev->cn, ev->time, s, LTY_PLOG_PROMOTED,
+                           ev->evid, ev->en, p->steps[step].title, NULL,
+                           p->steps[step].visits, 0);
+    if (rc == LTY_OK)
+        rc = plan_promotion(e, p, ev, "title", p->steps[step].title);
+    return rc;
 }
 
 static int mul_add(int64_t *acc, int64_t a, int64_t b)
@@ -749,7 +818,8 @@ static int currency_earn(lty_engine *e, const lty__program *p, lty__pstates *ss,
         memcpy(fx->title, p->tiers[s->tier].name, sizeof fx->title);
         if ((rc = lty__plog_add(e, ev->cid, ev->cn, ev->time, s, LTY_PLOG_TIER_UP,
                                 ev->evid, ev->en, p->tiers[s->tier].name, NULL,
-                                0, 0)))
+                                0, 0)) ||
+            (rc = plan_promotion(e, p, ev, "tier", p->tiers[s->tier].name)))
             return rc;
     }
     return issue_rewards(e, p, ss, s, ev, fx);

@@ -303,6 +303,40 @@ static int check_prizes(lty_engine *e, const lty_program_def *d, lty__program *p
     return LTY_OK;
 }
 
+/* A template id of a definition (version 2), or its default. */
+static int check_template(lty_engine *e, const char *field, const char *given,
+                          const char *dflt, char out[LTY_MESSAGE_ID_MAX + 1])
+{
+    size_t n;
+    if (!given) {
+        snprintf(out, LTY_MESSAGE_ID_MAX + 1, "%s", dflt);
+        return LTY_OK;
+    }
+    int rc = lty__check_text(e, field, given, 1, LTY_MESSAGE_ID_MAX,
+                             LTY__TEXT_LINE, &n);
+    if (rc)
+        return rc;
+    memcpy(out, given, n);
+    out[n] = '\0';
+    return LTY_OK;
+}
+
+static int check_templates(lty_engine *e, const lty_program_def *d,
+                           lty__program *p)
+{
+    int v2 = d->version >= 2;
+    int rc = check_template(e, "staff_template", v2 ? d->staff_template : NULL,
+                            "program_promotion", p->staff_template);
+    if (rc == LTY_OK)
+        rc = check_template(e, "promotion_template",
+                            v2 ? d->promotion_template : NULL, "",
+                            p->promotion_template);
+    if (rc == LTY_OK)
+        rc = check_template(e, "notice_template", v2 ? d->notice_template : NULL,
+                            "program_notice", p->notice_template);
+    return rc;
+}
+
 /* Check d whole and copy it into p. */
 static int check_def(lty_engine *e, const lty_program_def *d, lty__program *p)
 {
@@ -346,6 +380,8 @@ static int check_def(lty_engine *e, const lty_program_def *d, lty__program *p)
                                "expiry_notice_days")))
             return rc;
     }
+    if ((rc = check_templates(e, d, p)))
+        return rc;
     if (ladder)
         return check_steps(e, d, p);
     if (draw)
@@ -363,7 +399,8 @@ enum {
 enum {
     P_ID = 1, P_NAME, P_KIND, P_MEDICAL, P_DEF_VERSION, P_STEP, P_RULE, P_TIER,
     P_WINDOW, P_WINDOW_DAYS, P_DOWNGRADE, P_GRACE, P_NOTICE, P_EXPIRY,
-    P_EXPIRY_DAYS, P_LOCK_DAYS, P_EXPIRY_NOTICE, P_PRIZE
+    P_EXPIRY_DAYS, P_LOCK_DAYS, P_EXPIRY_NOTICE, P_PRIZE, P_STAFF_TEMPLATE,
+    P_PROMOTION_TEMPLATE, P_NOTICE_TEMPLATE
 };
 
 static void enc_sub(lty__enc *w, unsigned tag, lty__enc *sub)
@@ -434,6 +471,10 @@ static void enc_program(lty__enc *w, const lty__program *p, lty_buf *tmp)
         lty__enc_i64(&s, 6, z->valid_days);
         enc_sub(w, P_PRIZE, &s);
     }
+    lty__enc_str(w, P_STAFF_TEMPLATE, p->staff_template);
+    if (p->promotion_template[0])
+        lty__enc_str(w, P_PROMOTION_TEMPLATE, p->promotion_template);
+    lty__enc_str(w, P_NOTICE_TEMPLATE, p->notice_template);
 }
 
 static int encode_registry(lty_engine *e, const lty__program *ps, size_t n,
@@ -784,13 +825,28 @@ static int dec_program(const lty__field *pf, lty__program *p)
                 dec_prize(&f, &p->prizes[p->nprizes++]))
                 return LTY_ECORRUPT;
             break;
+        case P_STAFF_TEMPLATE:
+        case P_PROMOTION_TEMPLATE:
+        case P_NOTICE_TEMPLATE: {
+            const char *t;
+            size_t n;
+            char *out = f.tag == P_STAFF_TEMPLATE       ? p->staff_template
+                        : f.tag == P_PROMOTION_TEMPLATE ? p->promotion_template
+                                                        : p->notice_template;
+            if (lty__field_text(&f, 1, LTY_MESSAGE_ID_MAX, LTY__TEXT_LINE, &t, &n))
+                return LTY_ECORRUPT;
+            memcpy(out, t, n);
+            out[n] = '\0';
+            break;
+        }
         default:
             if (dec_small_int(&f, p))
                 return LTY_ECORRUPT;
             break;
         }
     }
-    if (r < 0 || !p->idlen || !p->name[0] || !p->kind || !p->def_version)
+    if (r < 0 || !p->idlen || !p->name[0] || !p->kind || !p->def_version ||
+        !p->staff_template[0] || !p->notice_template[0])
         return LTY_ECORRUPT;
     if (p->kind == LTY_PROGRAM_STARS || p->kind == LTY_PROGRAM_POINTS) {
         if (!p->window || !p->downgrade || !p->expiry)

@@ -9,6 +9,7 @@
 
 #include "engine_int.h"
 #include "loyalty/event.h"
+#include "loyalty/message.h"
 #include "loyalty/program.h"
 #include "loyalty/reward.h"
 
@@ -69,6 +70,10 @@ typedef struct lty__program {
     int expiry_days;
     int lock_days;
     int expiry_notice_days;
+    /* the templates of the messages the program plans (message.h) */
+    char staff_template[LTY_MESSAGE_ID_MAX + 1];
+    char promotion_template[LTY_MESSAGE_ID_MAX + 1]; /* "": none */
+    char notice_template[LTY_MESSAGE_ID_MAX + 1];
 } lty__program;
 
 /* The engine's copy of the store's program registry ("M\0programs"),
@@ -286,6 +291,18 @@ LTY_INTERNAL int lty__collect_customers(lty_engine *e, char which, lty_buf *out)
 
 /* Does a reward with this code exist? (reward.c) */
 LTY_INTERNAL int lty__reward_exists(lty_engine *e, const char *code, int *exists);
+
+/* Plan one of a program's messages (message id
+ * "program/<program>/<customer>/<kind>/<cause>"); a customer without a
+ * profile (erased) is skipped.  Inside a transaction. */
+LTY_INTERNAL int lty__program_plan(lty_engine *e, const lty__program *p,
+                                   const char *cid, size_t cn, const char *kind,
+                                   const char *cause, size_t causelen,
+                                   const char *template_id, lty_channel channel,
+                                   int64_t due, const lty_param *params,
+                                   size_t nparams);
+/* "YYYY-MM-DD" of the local date of t. */
+LTY_INTERNAL void lty__format_local_date(lty_engine *e, int64_t t, char out[16]);
 
 /* Inside the record transaction, after the aggregates are updated. */
 LTY_INTERNAL int lty__programs_on_event(lty_engine *e,

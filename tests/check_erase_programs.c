@@ -170,6 +170,8 @@ static int program_record(const char *key, size_t keylen, const void *val,
     const char *rest = key + l->plen;
     if (rest[0] == 'A' || rest[0] == 'L' || rest[0] == 'P')
         return LTY_OK; /* the ledger's and the profile's own tests cover these */
+    if (rest[0] == 'O' || rest[0] == 'K')
+        return LTY_OK; /* outbox messages and contact state: deleted, below */
     size_t need = l->len + 2 * (keylen + len) + 3;
     if (need > l->cap) {
         l->cap = need * 2;
@@ -303,8 +305,24 @@ START_TEST(erase_moves_programs_and_rewards_to_the_anonymous_id)
                       "no record of kind %s before erasure", kinds[i] + 1);
     ck_assert_int_eq(contains(OLD_ID), 1);
     ck_assert_int_eq(contains(HAND_REWARD_NAME), 1);
+    /* the promotions planned staff notices in the outbox */
+    lty_outbox_filter of = {OLD_ID, (lty_message_state)0, 0, 0};
+    size_t nmsg = 0;
+    ck_assert_int_eq(lty_outbox_list(t.e, &of, NULL, 0, &nmsg), LTY_OK);
+    ck_assert_uint_gt(nmsg, 0);
 
     ck_assert_int_eq(lty_customer_erase(t.e, OLD_ID), LTY_OK);
+
+    /* an erased customer is sent nothing: the messages are gone */
+    ck_assert_int_eq(lty_outbox_list(t.e, &of, NULL, 0, &nmsg), LTY_OK);
+    ck_assert_uint_eq(nmsg, 0);
+    lty_outbox_filter anon_f = {ANON_ID, (lty_message_state)0, 0, 0};
+    ck_assert_int_eq(lty_outbox_list(t.e, &anon_f, NULL, 0, &nmsg), LTY_OK);
+    ck_assert_uint_eq(nmsg, 0);
+    /* a bystander's notices are untouched */
+    lty_outbox_filter other = {"bystander", (lty_message_state)0, 0, 0};
+    ck_assert_int_eq(lty_outbox_list(t.e, &other, NULL, 0, &nmsg), LTY_OK);
+    ck_assert_uint_gt(nmsg, 0);
 
     /* (a) the erased id and the personal texts are nowhere in the store */
     ck_assert_int_eq(contains(OLD_ID), 0);

@@ -132,7 +132,8 @@ typedef enum lty_channel {
     LTY_CHANNEL_SMS = 1,   /**< Text message to the phone. */
     LTY_CHANNEL_EMAIL = 2, /**< E-mail. */
     LTY_CHANNEL_KAKAO = 3, /**< KakaoTalk (alim-talk or friend-talk). */
-    LTY_CHANNEL_PUSH = 4   /**< The host application's push notification. */
+    LTY_CHANNEL_PUSH = 4,  /**< The host application's push notification. */
+    LTY_CHANNEL_STAFF = 5  /**< A notice for the staff (the front desk's screen), about a customer; needs no consent. */
 } lty_channel;
 
 /** @brief Why a message is sent; decides which consent it needs. */

@@ -178,7 +178,7 @@ typedef enum lty_expiry_kind {
 } lty_expiry_kind;
 
 /** @brief The version of #lty_program_def this header describes. */
-#define LTY_PROGRAM_DEF_VERSION 1
+#define LTY_PROGRAM_DEF_VERSION 2
 
 /**
  * @brief A program definition.
@@ -251,13 +251,28 @@ typedef struct lty_program_def {
     const lty_prize *prizes;
     /** Number of @c prizes. */
     size_t prize_count;
+
+    /** Version 2: the template of the staff notice planned at every
+     *  promotion (a ladder step or a higher tier; channel
+     *  #LTY_CHANNEL_STAFF, params {title} {tier}), or NULL for
+     *  "program_promotion". */
+    const char *staff_template;
+    /** Version 2: the template of a message to the customer at every
+     *  promotion (transactional, the customer's channel), or NULL for
+     *  none. */
+    const char *promotion_template;
+    /** Version 2: the template of the downgrade notice (params {tier}
+     *  {date}) and of the expiring-points notice (params {points} {date}),
+     *  both transactional messages to the customer, or NULL for
+     *  "program_notice". */
+    const char *notice_template;
 } lty_program_def;
 
 /** @brief Initialiser for #lty_program_def. */
 #define LTY_PROGRAM_DEF_INIT {LTY_PROGRAM_DEF_VERSION, NULL, NULL, \
     (lty_program_kind)0, 0, NULL, 0, NULL, 0, NULL, 0, \
     (lty_window_kind)0, 0, (lty_downgrade_policy)0, 0, 0, \
-    (lty_expiry_kind)0, 0, 0, 0, NULL, 0}
+    (lty_expiry_kind)0, 0, 0, 0, NULL, 0, NULL, NULL, NULL}
 
 /**
  * @brief Define a program, or change the definition of an existing one.
