@@ -117,7 +117,8 @@ typedef struct keydef {
 /* The key indexes below must follow the order of the tables. */
 enum {
     PK_KIND, PK_NAME, PK_MEDICAL, PK_WINDOW, PK_DOWNGRADE, PK_GRACE,
-    PK_DOWNGRADE_NOTICE, PK_EXPIRY, PK_LOCK, PK_EXPIRY_NOTICE, PK_COUNT
+    PK_DOWNGRADE_NOTICE, PK_EXPIRY, PK_LOCK, PK_EXPIRY_NOTICE,
+    PK_STAFF_TEMPLATE, PK_PROMOTION_TEMPLATE, PK_NOTICE_TEMPLATE, PK_COUNT
 };
 static const keydef program_keys[] = {
     {"kind", V_WORD, kind_words, "ladder, stars, points or draw", 1},
@@ -133,6 +134,9 @@ static const keydef program_keys[] = {
      "never, end-of-month, end-of-year or after DAYS", 0},
     {"lock_days", V_INT, NULL, NULL, 0},
     {"expiry_notice_days", V_INT, NULL, NULL, 0},
+    {"staff_template", V_STR, NULL, NULL, 0},
+    {"promotion_template", V_STR, NULL, NULL, 0},
+    {"notice_template", V_STR, NULL, NULL, 0},
     {NULL, V_STR, NULL, NULL, 0}
 };
 
@@ -519,6 +523,9 @@ static void set_program(lty_program_def *d, int key, const value *v)
         break;
     case PK_LOCK: d->lock_days = (int)v->i; break;
     case PK_EXPIRY_NOTICE: d->expiry_notice_days = (int)v->i; break;
+    case PK_STAFF_TEMPLATE: d->staff_template = v->s; break;
+    case PK_PROMOTION_TEMPLATE: d->promotion_template = v->s; break;
+    case PK_NOTICE_TEMPLATE: d->notice_template = v->s; break;
     default: break;
     }
 }

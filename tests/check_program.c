@@ -985,6 +985,85 @@ START_TEST(every_storage_failure_leaves_the_store_unchanged)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Messages                                                            */
+/* ------------------------------------------------------------------ */
+
+static size_t messages_of(const char *cid, lty_outbox_entry *out, size_t cap)
+{
+    lty_outbox_filter f = {cid, (lty_message_state)0, 0, 0};
+    size_t n = 0;
+    for (size_t i = 0; i < cap; i++)
+        out[i] = (lty_outbox_entry)LTY_OUTBOX_ENTRY_INIT;
+    ck_assert_int_eq(lty_outbox_list(t.e, &f, out, cap, &n), LTY_OK);
+    return n;
+}
+
+START_TEST(promotions_plan_a_staff_notice_and_the_customers_message)
+{
+    static const char text[] =
+        "[program tsukada]\nkind = ladder\nname = Card\n"
+        "staff_template = party\npromotion_template = congrats\n"
+        "[step]\nvisits = 1\ntitle = 주임\n[step]\nvisits = 3\ntitle = 계장\n";
+    ck_assert_int_eq(lty_program_load_text(t.e, text, sizeof text - 1, "t.ini"),
+                     LTY_OK);
+    lty_test_event(t.e, "v1", "c1", AT(0), -1, NULL);
+    lty_test_event(t.e, "v2", "c1", AT(1), -1, NULL); /* no promotion */
+    lty_outbox_entry m[8];
+    size_t n = messages_of("c1", m, 8);
+    ck_assert_uint_eq(n, 2);
+    int staff = m[0].channel == LTY_CHANNEL_STAFF ? 0 : 1;
+    ck_assert_str_eq(m[staff].template_id, "party");
+    ck_assert_int_eq(m[staff].channel, LTY_CHANNEL_STAFF);
+    ck_assert_str_eq(m[1 - staff].template_id, "congrats");
+    ck_assert_int_eq(m[1 - staff].channel, LTY_CHANNEL_NONE);
+    ck_assert_int_eq(m[staff].purpose, LTY_PURPOSE_TRANSACTIONAL);
+    ck_assert_int_eq(m[staff].due, AT(0));
+    /* a replayed visit plans nothing new; a rebuild plans nothing */
+    lty_test_event(t.e, "v1", "c1", AT(0), -1, NULL);
+    ck_assert_int_eq(lty_programs_rebuild(t.e, "c1"), LTY_OK);
+    ck_assert_uint_eq(messages_of("c1", m, 8), 2);
+    lty_test_event(t.e, "v3", "c1", AT(2), -1, NULL); /* 계장 */
+    ck_assert_uint_eq(messages_of("c1", m, 8), 4);
+}
+END_TEST
+
+START_TEST(the_tick_plans_downgrade_and_expiry_notices)
+{
+    lty_program_def d = star_def();
+    d.window = LTY_WINDOW_CALENDAR_YEAR;
+    d.downgrade = LTY_DOWNGRADE_PERIOD_END;
+    d.downgrade_notice_days = 14;
+    ck_assert_int_eq(lty_program_define(t.e, &d), LTY_OK);
+    lty_program_def pd = points_def();
+    pd.expiry_notice_days = 7;
+    ck_assert_int_eq(lty_program_define(t.e, &pd), LTY_OK);
+    buy("p1", "c1", AT(0), 30000); /* Gold until the end of 2027; points expire day 30 */
+    lty_outbox_entry m[8];
+    size_t before = messages_of("c1", m, 8); /* the Gold promotion's notice */
+    ck_assert_int_eq(lty_programs_tick(t.e, AT(24), NULL), LTY_OK);
+    size_t n = messages_of("c1", m, 8);
+    ck_assert_uint_eq(n, before + 1);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(m[i].template_id, "program_notice") == 0 &&
+                 strstr(m[i].id, "/expiry/") != NULL;
+    ck_assert(found);
+    /* once: ticking again plans nothing more */
+    ck_assert_int_eq(lty_programs_tick(t.e, AT(25), NULL), LTY_OK);
+    ck_assert_uint_eq(messages_of("c1", m, 8), n);
+    /* the downgrade notice 14 days before the end of 2027 (+ 0 grace) */
+    ck_assert_int_eq(lty_programs_tick(t.e, INT64_C(1830265199) - 13 * DAY, NULL),
+                     LTY_OK);
+    size_t n2 = messages_of("c1", m, 8);
+    ck_assert_uint_eq(n2, n + 1);
+    found = 0;
+    for (size_t i = 0; i < n2; i++)
+        found |= strstr(m[i].id, "/downgrade/") != NULL;
+    ck_assert(found);
+}
+END_TEST
+
 static Suite *program_suite(void)
 {
     Suite *s = suite_create("program");
@@ -1012,6 +1091,8 @@ static Suite *program_suite(void)
     tcase_add_test(tc, rebuild_equals_live_state);
     tcase_add_test(tc, rebuild_applies_a_changed_rule_to_history);
     tcase_add_test(tc, a_corrupted_state_record_is_reported);
+    tcase_add_test(tc, promotions_plan_a_staff_notice_and_the_customers_message);
+    tcase_add_test(tc, the_tick_plans_downgrade_and_expiry_notices);
     tcase_add_loop_test(tc, every_storage_failure_leaves_the_store_unchanged, 0,
                         (int)(sizeof fcalls / sizeof fcalls[0]));
     suite_add_tcase(s, tc);
