@@ -9,6 +9,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,13 +359,22 @@ static const char *param_value(const lty_param *q)
     return q->value ? q->value : "";
 }
 
+/* A bounded copy (the plan was checked, so it fits). */
+static void copy_bounded(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void set_params(lty__msg *m, const lty__plan *p)
 {
     m->nparams = p->nparams;
     for (size_t i = 0; i < p->nparams; i++) {
-        snprintf(m->keys[i], sizeof m->keys[i], "%s", p->params[i].key);
-        snprintf(m->values[i], sizeof m->values[i], "%s",
-                 param_value(&p->params[i]));
+        copy_bounded(m->keys[i], sizeof m->keys[i], p->params[i].key);
+        copy_bounded(m->values[i], sizeof m->values[i], param_value(&p->params[i]));
     }
 }
 
@@ -411,17 +421,21 @@ int lty__outbox_plan(lty_engine *e, const lty__plan *p)
     if (rc != LTY_ENOTFOUND)
         return rc;
     /* a new message: the customer must exist */
-    lty__key_profile(&k, p->cid, p->cn);
-    if ((rc = lty__get(e, k.b, k.n, NULL, NULL)) == LTY_ENOTFOUND)
-        return lty__err(e, LTY_ENOTFOUND, "customer: not found");
-    if (rc)
-        return rc;
-    memset(&m, 0, sizeof m);
+    if (!p->customer_known) {
+        lty__key_profile(&k, p->cid, p->cn);
+        if ((rc = lty__get(e, k.b, k.n, NULL, NULL)) == LTY_ENOTFOUND)
+            return lty__err(e, LTY_ENOTFOUND, "customer: not found");
+        if (rc)
+            return rc;
+    }
+    /* every field msg_encode() reads (the parameter arrays are large and
+     * only their first nparams entries are used) */
+    memset(&m, 0, offsetof(lty__msg, nparams));
     memcpy(m.id, p->id, p->idlen);
     m.idlen = p->idlen;
     memcpy(m.cid, p->cid, p->cn);
     m.cn = p->cn;
-    snprintf(m.template_id, sizeof m.template_id, "%s", p->template_id);
+    copy_bounded(m.template_id, sizeof m.template_id, p->template_id);
     m.purpose = p->purpose;
     m.channel = p->channel;
     m.state = LTY_MSG_PLANNED;

@@ -40,6 +40,7 @@ typedef struct lty__plan {
     int64_t due;
     const lty_param *params;   /* validated by lty__plan_check() */
     size_t nparams;
+    int customer_known;        /* the caller knows the customer exists */
 } lty__plan;
 
 /* Check a plan's fields (ids, template id, purpose, channel, due time,

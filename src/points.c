@@ -451,7 +451,7 @@ static int notices(lty_engine *e, const lty__program *p, lty__pstate *s,
                                 s->until[s->tier])) ||
             (rc = lty__program_plan(e, p, op->cid, op->cn, "downgrade", cause,
                                     strlen(cause), p->notice_template,
-                                    LTY_CHANNEL_NONE, op->now, params, 2)))
+                                    LTY_CHANNEL_NONE, op->now, params, 2, 0)))
             return rc;
     }
     if (p->expiry_notice_days) {
@@ -481,7 +481,7 @@ static int notices(lty_engine *e, const lty__program *p, lty__pstate *s,
                                     amount, first)) ||
                 (rc = lty__program_plan(e, p, op->cid, op->cn, "expiry", cause,
                                         strlen(cause), p->notice_template,
-                                        LTY_CHANNEL_NONE, op->now, params, 2)))
+                                        LTY_CHANNEL_NONE, op->now, params, 2, 0)))
                 return rc;
         }
     }

@@ -140,25 +140,45 @@ int lty__program_plan(lty_engine *e, const lty__program *p, const char *cid,
                       size_t cn, const char *kind, const char *cause,
                       size_t causelen, const char *template_id,
                       lty_channel channel, int64_t due, const lty_param *params,
-                      size_t nparams)
+                      size_t nparams, int customer_known)
 {
     char id[LTY_MESSAGE_ID_MAX + 1];
     /* "program/<program>/<customer>/<kind>/<cause>", or a hash of it when
      * that is too long (ids of 64 bytes each do not fit) */
-    int n = snprintf(id, sizeof id, "program/%s/%.*s/%s/%.*s", p->id, (int)cn,
-                     cid, kind, (int)causelen, cause);
-    if (n < 0 || (size_t)n >= sizeof id || memchr(id, 0, (size_t)n)) {
+    size_t kn = strlen(kind);
+    int n = -1;
+    if (8 + p->idlen + 1 + cn + 1 + kn + 1 + causelen <= LTY_MESSAGE_ID_MAX &&
+        !memchr(cause, 0, causelen)) {
+        char *w = id;
+        memcpy(w, "program/", 8);
+        w += 8;
+        memcpy(w, p->id, p->idlen);
+        w += p->idlen;
+        *w++ = '/';
+        memcpy(w, cid, cn);
+        w += cn;
+        *w++ = '/';
+        memcpy(w, kind, kn);
+        w += kn;
+        *w++ = '/';
+        memcpy(w, cause, causelen);
+        w += causelen;
+        *w = '\0';
+        n = (int)(w - id);
+    }
+    if (n < 0) {
         uint64_t h = lty__hash64(LTY__HASH_SEED, p->id, p->idlen + 1);
         h = lty__hash64(h, cid, cn);
         h = lty__hash64(h, kind, strlen(kind) + 1);
         h = lty__hash64(h, cause, causelen);
         n = snprintf(id, sizeof id, "program/%016llx", (unsigned long long)h);
     }
+    /* every part was checked where it came from: the ids and the event id
+     * by the calls that took them, the template id and the titles with
+     * the definition */
     lty__plan pl = {id, (size_t)n, cid, cn, template_id, LTY_PURPOSE_TRANSACTIONAL,
-                    channel, due, params, nparams};
-    int rc = lty__plan_check(e, &pl);
-    if (rc == LTY_OK)
-        rc = lty__outbox_plan(e, &pl);
+                    channel, due, params, nparams, customer_known};
+    int rc = lty__outbox_plan(e, &pl);
     if (rc == LTY_ENOTFOUND) {
         /* an erased customer's anonymous id has no profile to write to */
         lty__err_clear(e);
@@ -176,13 +196,14 @@ static int plan_promotion(lty_engine *e, const lty__program *p,
     if (ev->replay)
         return LTY_OK; /* a rebuild plans nothing for the past */
     lty_param param = {key, title};
+    /* recording an event checked that the customer exists */
     int rc = lty__program_plan(e, p, ev->cid, ev->cn, "promotion", ev->evid,
                                ev->en, p->staff_template, LTY_CHANNEL_STAFF,
-                               ev->time, &param, 1);
+                               ev->time, &param, 1, 1);
     if (rc == LTY_OK && p->promotion_template[0])
         rc = lty__program_plan(e, p, ev->cid, ev->cn, "promotion-message",
                                ev->evid, ev->en, p->promotion_template,
-                               LTY_CHANNEL_NONE, ev->time, &param, 1);
+                               LTY_CHANNEL_NONE, ev->time, &param, 1, 1);
     return rc;
 }
 

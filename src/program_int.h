@@ -300,7 +300,7 @@ LTY_INTERNAL int lty__program_plan(lty_engine *e, const lty__program *p,
                                    const char *cause, size_t causelen,
                                    const char *template_id, lty_channel channel,
                                    int64_t due, const lty_param *params,
-                                   size_t nparams);
+                                   size_t nparams, int customer_known);
 /* "YYYY-MM-DD" of the local date of t. */
 LTY_INTERNAL void lty__format_local_date(lty_engine *e, int64_t t, char out[16]);
 
