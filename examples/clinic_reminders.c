@@ -27,8 +27,9 @@
  *   - 박지호 (KakaoTalk, asked for no advertising) books a check-up and
  *     cancels it after the first reminder: the other two are cancelled.
  *   - Friday's daily run plans next Monday's birthday greetings for 07:00.
- *     At 07:00 both wait for the end of the quiet hours; at 08:00 김민지's
- *     goes out, 박지호's is suppressed for want of consent.
+ *     At 07:00 김민지's waits for the end of the quiet hours and goes out
+ *     at 08:00; 박지호's is suppressed at once: he consented to advertising
+ *     on no channel, so there is nothing to wait for.
  *
  * The clock is the example's: it moves to each due time and the outbox is
  * dispatched there, as a dispatcher running every minute would.
@@ -727,10 +728,13 @@ int main(void)
     printf("\nThe Monday after\n");
     advance_to(e, AT(7, 7, 30));
     lty_outbox_entry held = message(e, "birthday/P-1001/2026");
-    expect(deferrals == 2 && held.state == LTY_MSG_PLANNED &&
+    lty_outbox_entry refused = message(e, "birthday/P-1003/2026");
+    expect(deferrals == 1 && held.state == LTY_MSG_PLANNED &&
                held.due == AT(7, 8, 0) &&
                strcmp(held.reason, "deferred: quiet hours") == 0,
-           "the 07:00 greetings are deferred to 08:00 by the quiet hours");
+           "the 07:00 greeting is deferred to 08:00 by the quiet hours");
+    expect(refused.state == LTY_MSG_SUPPRESSED,
+           "a greeting to a customer who wants no advertising is suppressed at once");
     advance_to(e, AT(7, 9, 0));
 
     /* ---- What the week sent ---- */
@@ -834,7 +838,7 @@ int main(void)
         return EXIT_FAILURE;
     }
     printf("\nOK: %zu messages sent (%zu reminders), %zu suppressed with "
-           "reasons, the greetings waited for 08:00\n", sp.n, reminders,
+           "reasons, the greeting waited for 08:00\n", sp.n, reminders,
            suppressed);
     return EXIT_SUCCESS;
 }

@@ -250,7 +250,12 @@ static int decide(lty_engine *e, dispatch_op *op, const lty__messaging *pol,
         if ((rc = local_minutes(e, op->now, &local)))
             return rc;
         night = in_quiet_hours(pol, local);
-        if (night) {
+        /* a customer who consented to marketing on no channel at all is
+         * suppressed now, not first deferred to the morning */
+        int any_consent = 0;
+        for (int ch = LTY_CHANNEL_SMS; ch <= LTY_CHANNEL_PUSH; ch++)
+            any_consent |= consent_of(p, (lty_channel)ch, LTY_PURPOSE_MARKETING);
+        if (night && any_consent) {
             int night_ok = 0;
             if (pol->strict_consent)
                 for (int ch = LTY_CHANNEL_SMS; ch <= LTY_CHANNEL_PUSH; ch++)
@@ -289,12 +294,14 @@ static int decide(lty_engine *e, dispatch_op *op, const lty__messaging *pol,
     if (m->channel != LTY_CHANNEL_NONE) {
         order[n++] = m->channel;
     } else {
+        /* push only when the customer chose it: not everyone has the
+         * host's app */
         static const lty_channel fallback[] = {LTY_CHANNEL_SMS, LTY_CHANNEL_KAKAO,
-                                               LTY_CHANNEL_EMAIL, LTY_CHANNEL_PUSH};
+                                               LTY_CHANNEL_EMAIL};
         if (p->preferred_channel >= LTY_CHANNEL_SMS &&
             p->preferred_channel <= LTY_CHANNEL_PUSH)
             order[n++] = (lty_channel)p->preferred_channel;
-        for (size_t i = 0; i < 4; i++)
+        for (size_t i = 0; i < 3; i++)
             if (!n || order[0] != fallback[i])
                 order[n++] = fallback[i];
     }

@@ -1118,9 +1118,14 @@ START_TEST(staff_and_push_notices_carry_no_address)
     plan_ok(t.e, "s1", "c3", "desk", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_STAFF, KST(0, 10, 0));
     plan_ok(t.e, "s2", "c3", "app", LTY_PURPOSE_TRANSACTIONAL,
-            LTY_CHANNEL_NONE, KST(0, 10, 1));
+            LTY_CHANNEL_PUSH, KST(0, 10, 1));
+    /* push is not a fallback: not everyone has the host's app */
+    plan_ok(t.e, "s3", "c3", "app", LTY_PURPOSE_TRANSACTIONAL,
+            LTY_CHANNEL_NONE, KST(0, 10, 2));
     lty_dispatch_report r = dispatch_at(t.e, KST(0, 11, 0));
     ck_assert_uint_eq(r.sent, 2);
+    ck_assert_uint_eq(r.suppressed, 1);
+    assert_reason(entry(t.e, "s3"), "no address");
     ck_assert_int_eq(msgr.calls[0].channel, LTY_CHANNEL_STAFF);
     ck_assert(!msgr.calls[0].has_address);
     ck_assert_str_eq(msgr.calls[0].text, "Park: check-in");
