@@ -16,7 +16,7 @@
 #include <check.h>
 #include <loyalty.h>
 
-#include "faulty.h"
+#include "faultworld.h"
 #include "storedump.h"
 #include "testutil.h"
 
@@ -1095,40 +1095,9 @@ END_TEST
 /* Storage faults                                                      */
 /* ------------------------------------------------------------------ */
 
-typedef struct fworld {
-    lty_memstore *ms;
-    lty_storage_ops inner, ops;
-    void *inner_ud, *ud;
-    lty_faulty *faulty;
-    lty_engine *e;
-    int64_t now;
-} fworld;
-
-static int64_t fclock(void *ud)
+static void fseed(lty_test_fault_world *w, void *ud)
 {
-    return ((fworld *)ud)->now;
-}
-
-static void fworld_open(fworld *w)
-{
-    memset(w, 0, sizeof *w);
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud),
-                     LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud),
-                     LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fclock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    w->now = NOW;
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
+    (void)ud;
     lty_test_customer(w->e, "c1", "Kim", "010-1234-5678");
     /* "af": 5 days ahead, three reminders; "ap": started an hour ago */
     ck_assert_int_eq(book_full(w->e, "af", "c1", NOW + 5 * DAY, 30, "scaling",
@@ -1138,14 +1107,6 @@ static void fworld_open(fworld *w)
                                NULL),
                      LTY_OK);
     lty_test_event(w->e, "v1", "c1", NOW - 10 * DAY, -1, "check-up");
-    lty_faulty_reset(w->faulty);
-}
-
-static void fworld_close(fworld *w)
-{
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
 }
 
 static int f_book(lty_engine *e)
@@ -1195,71 +1156,25 @@ static const struct {
     {"no-show", f_no_show},   {"reminder policy", f_policy},
 };
 
+static void sweep(int i, unsigned flags)
+{
+    lty_test_fault_spec spec = {
+        .name = fcalls[i].name, .call = fcalls[i].call, .flags = flags,
+        .min_calls = 1, .now = NOW, .seed = fseed};
+    lty_test_fault_sweep(&spec);
+}
+
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
-    fworld w;
-    fworld_open(&w);
-    int rc = fcalls[_i].call(w.e);
-    ck_assert_msg(rc == LTY_OK, "%s: %s (%s)", fcalls[_i].name,
-                  lty_strerror(rc), lty_engine_last_error(w.e));
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    ck_assert_int_gt(n, 1);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        rc = fcalls[_i].call(w.e);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      fcalls[_i].name, k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      fcalls[_i].name, k, lty_strerror(rc));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store",
-                      fcalls[_i].name, k);
-        /* the retry applies the call once */
-        ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "%s: retry after a fault at call %ld differs",
-                      fcalls[_i].name, k);
-        free(before);
-        free(after);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_STORAGE);
 }
 END_TEST
 
-/* An injected conflict is retried by the engine and applied once. */
+/* An injected conflict is retried by the engine and applied once; a
+ * conflict outside a transaction (a read before it) is reported. */
 START_TEST(a_conflict_is_retried)
 {
-    fworld w;
-    fworld_open(&w);
-    ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        lty_faulty_fail_at(w.faulty, k, LTY_ECONFLICT);
-        int rc = fcalls[_i].call(w.e);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        /* a conflict outside a transaction (a read before it) is reported;
-         * inside one, the call runs again and succeeds */
-        if (rc == LTY_OK)
-            ck_assert_msg(strcmp(done, expected) == 0,
-                          "%s: conflict at call %ld applied differently",
-                          fcalls[_i].name, k);
-        else
-            ck_assert_int_eq(rc, LTY_ECONFLICT);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_CONFLICT | LTY_TEST_FAULT_CONFLICT_MAY_FAIL);
 }
 END_TEST
 

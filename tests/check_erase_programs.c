@@ -13,7 +13,7 @@
 #include <check.h>
 #include <loyalty.h>
 
-#include "faulty.h"
+#include "faultworld.h"
 #include "storedump.h"
 #include "testutil.h"
 
@@ -511,86 +511,34 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 /* A memory store behind the fault-injecting wrapper. */
-typedef struct fworld {
-    lty_memstore *ms;
-    lty_storage_ops inner, ops;
-    void *inner_ud, *ud;
-    lty_faulty *faulty;
-    lty_engine *e;
-    int64_t now;
-} fworld;
-
-static int64_t fclock(void *ud)
+static void fseed(lty_test_fault_world *w, void *ud)
 {
-    return ((fworld *)ud)->now;
-}
-
-static void fworld_open(fworld *w)
-{
-    memset(w, 0, sizeof *w);
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud),
-                     LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud),
-                     LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fclock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    w->now = AT(10);
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
+    (void)ud;
     seed(w->e);
-    lty_faulty_reset(w->faulty);
 }
 
-static void fworld_close(fworld *w)
+static int f_erase(lty_engine *e)
 {
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
+    return lty_customer_erase(e, OLD_ID);
+}
+
+/* After every erasure: nothing is left under the old id, and erasing again
+ * finds nothing. */
+static void erased(lty_test_fault_world *w, void *ctx, long k)
+{
+    (void)ctx;
+    ck_assert_msg(lty_test_dump_contains(&w->inner, w->inner_ud, OLD_ID,
+                                         strlen(OLD_ID)) == 0,
+                  "erase (k = %ld): the old id is still stored", k);
+    ck_assert_int_eq(lty_customer_erase(w->e, OLD_ID), LTY_ENOTFOUND);
 }
 
 START_TEST(every_storage_failure_of_an_erase_leaves_the_store_unchanged)
 {
-    fworld w;
-    fworld_open(&w);
-    ck_assert_int_eq(lty_customer_erase(w.e, OLD_ID), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    ck_assert_int_eq(lty_test_dump_contains(&w.inner, w.inner_ud, OLD_ID,
-                                            strlen(OLD_ID)), 0);
-    fworld_close(&w);
-    ck_assert_int_gt(n, 20);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        int rc = lty_customer_erase(w.e, OLD_ID);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "erase: call %ld not reached",
-                      k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "erase: fault at call %ld gave %s",
-                      k, lty_strerror(rc));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "erase: fault at call %ld changed the store", k);
-        /* the retry applies the erasure once */
-        ck_assert_int_eq(lty_customer_erase(w.e, OLD_ID), LTY_OK);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "erase: retry after a fault at call %ld differs", k);
-        ck_assert_int_eq(lty_customer_erase(w.e, OLD_ID), LTY_ENOTFOUND);
-        free(before);
-        free(after);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    lty_test_fault_spec spec = {
+        .name = "erase", .call = f_erase, .flags = LTY_TEST_FAULT_STORAGE,
+        .min_calls = 20, .now = AT(10), .seed = fseed, .on_applied = erased};
+    lty_test_fault_sweep(&spec);
 }
 END_TEST
 

@@ -21,7 +21,7 @@
 #include <check.h>
 #include <loyalty.h>
 
-#include "faulty.h"
+#include "faultworld.h"
 #include "storedump.h"
 #include "testutil.h"
 
@@ -1296,69 +1296,46 @@ START_TEST(a_permanent_failure_is_dead_at_once)
 END_TEST
 
 /* The fault world: a memory store behind the fault-injecting wrapper,
- * the same seed, the recording messenger. */
-typedef struct fworld {
-    lty_memstore *ms;
-    lty_storage_ops inner, ops;
-    void *inner_ud, *ud;
-    lty_faulty *faulty;
-    lty_engine *e;
-    int64_t now;
-    messenger m;
-} fworld;
-
-static int64_t fclock(void *ud)
+ * the same seed, the recording messenger (w->user). */
+static void fworld_cleanup(lty_test_fault_world *w)
 {
-    return ((fworld *)ud)->now;
+    messenger_reset(w->user);
+    free(w->user);
 }
 
-static void fworld_open(fworld *w)
+static void fworld_seed(lty_test_fault_world *w, void *ud)
 {
-    memset(w, 0, sizeof *w);
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud), LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud), LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fclock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    w->now = LTY_TEST_NOW;
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
+    (void)ud;
+    messenger *m = calloc(1, sizeof *m);
+    ck_assert_ptr_nonnull(m);
+    w->user = m;
+    w->cleanup = fworld_cleanup;
     seed(w->e);
-    messenger_attach(w->e, &w->m);
-    w->m.crash = w->faulty;
-    lty_faulty_reset(w->faulty);
+    messenger_attach(w->e, m);
+    m->crash = w->faulty;
 }
 
-static void fworld_close(fworld *w)
+static void fworld_open(lty_test_fault_world *w)
 {
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
-    messenger_reset(&w->m);
+    lty_test_fault_world_open(w, LTY_TEST_NOW, fworld_seed, NULL);
 }
 
 START_TEST(a_crash_between_send_and_acknowledgement_resends_the_same_id)
 {
-    fworld w;
+    lty_test_fault_world w;
     fworld_open(&w);
+    messenger *m = w.user;
     plan_ok(w.e, "m1", "c1", "remind", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_NONE, KST(0, 10, 0));
     plan_ok(w.e, "m2", "c2", "remind", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_NONE, KST(0, 10, 0));
-    w.m.crash_on = 1;
+    m->crash_on = 1;
     lty_dispatch_report r;
     int rc = lty_outbox_dispatch(w.e, KST(0, 10, 0), 10, &r);
     ck_assert_int_eq(rc, LTY_ESTORAGE);
     ck_assert_uint_eq(r.claimed, 2);
-    ck_assert_uint_eq(w.m.n, 1); /* the first was sent, then "the crash" */
-    w.m.crash_on = 0;
+    ck_assert_uint_eq(m->n, 1); /* the first was sent, then "the crash" */
+    m->crash_on = 0;
     lty_outbox_entry x = entry(w.e, "m1");
     ck_assert_int_eq(x.state, LTY_MSG_CLAIMED);
     ck_assert_int_eq(x.attempts, 1);
@@ -1366,22 +1343,22 @@ START_TEST(a_crash_between_send_and_acknowledgement_resends_the_same_id)
     /* the claim holds for claim_seconds (300) */
     r = dispatch_at(w.e, KST(0, 10, 0) + 299);
     ck_assert_uint_eq(r.claimed, 0);
-    ck_assert_uint_eq(w.m.n, 1);
+    ck_assert_uint_eq(m->n, 1);
     r = dispatch_at(w.e, KST(0, 10, 0) + 300);
     ck_assert_uint_eq(r.claimed, 2);
     ck_assert_uint_eq(r.sent, 2);
-    ck_assert_uint_eq(w.m.n, 3);
-    ck_assert_str_eq(w.m.calls[0].id, w.m.calls[1].id);
-    ck_assert_int_eq(w.m.calls[0].attempt, 1);
-    ck_assert_int_eq(w.m.calls[1].attempt, 2);
-    ck_assert_str_eq(w.m.calls[0].text, w.m.calls[1].text);
-    ck_assert_uint_eq(calls_for(&w.m, "m1") + calls_for(&w.m, "m2"), 3);
+    ck_assert_uint_eq(m->n, 3);
+    ck_assert_str_eq(m->calls[0].id, m->calls[1].id);
+    ck_assert_int_eq(m->calls[0].attempt, 1);
+    ck_assert_int_eq(m->calls[1].attempt, 2);
+    ck_assert_str_eq(m->calls[0].text, m->calls[1].text);
+    ck_assert_uint_eq(calls_for(m, "m1") + calls_for(m, "m2"), 3);
     ck_assert_int_eq(entry(w.e, "m1").state, LTY_MSG_SENT);
     ck_assert_int_eq(entry(w.e, "m2").state, LTY_MSG_SENT);
     ck_assert_int_eq(entry(w.e, "m1").attempts, 2);
     r = dispatch_at(w.e, KST(1, 10, 0));
     ck_assert_uint_eq(r.claimed, 0);
-    fworld_close(&w);
+    lty_test_fault_world_close(&w);
 }
 END_TEST
 
@@ -1451,34 +1428,35 @@ END_TEST
  * whole outbox. */
 START_TEST(a_message_that_never_acknowledges_does_not_block_the_outbox)
 {
-    fworld w;
+    lty_test_fault_world w;
     fworld_open(&w);
+    messenger *m = w.user;
     int64_t now = KST(0, 10, 0);
     plan_ok(w.e, "m1", "c1", "remind", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_NONE, now);
-    w.m.crash_on = 1;
+    m->crash_on = 1;
     for (int i = 0; i < 1005; i++) {
         lty_dispatch_report r;
         int rc = lty_outbox_dispatch(w.e, now, 10, &r);
         if (rc != LTY_ESTORAGE && rc != LTY_OK)
             ck_abort_msg("dispatch %d (attempts so far %zu): %s (%s)", i,
-                         calls_for(&w.m, "m1"), lty_strerror(rc),
+                         calls_for(m, "m1"), lty_strerror(rc),
                          lty_engine_last_error(w.e));
         now += 300;
         if (rc == LTY_OK && r.claimed == 0)
             break;
     }
-    w.m.crash_on = 0;
+    m->crash_on = 0;
     /* another message must still go out */
     plan_ok(w.e, "m2", "c2", "remind", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_NONE, now);
     lty_dispatch_report r;
     int rc = lty_outbox_dispatch(w.e, now, 10, &r);
     ck_assert_msg(rc == LTY_OK, "after %zu crashed sends of m1, dispatch "
-                  "fails: %s (%s)", calls_for(&w.m, "m1"), lty_strerror(rc),
+                  "fails: %s (%s)", calls_for(m, "m1"), lty_strerror(rc),
                   lty_engine_last_error(w.e));
-    ck_assert_uint_eq(calls_for(&w.m, "m2"), 1);
-    fworld_close(&w);
+    ck_assert_uint_eq(calls_for(m, "m2"), 1);
+    lty_test_fault_world_close(&w);
 }
 END_TEST
 
@@ -1969,8 +1947,9 @@ END_TEST
 
 /* The state the fault calls start from: m-old planned (c1), m-sent sent
  * by e-mail to c2 (marketing, consented), consents recorded. */
-static void fault_seed(fworld *w)
+static void fault_seed(lty_test_fault_world *w, void *ud)
 {
+    fworld_seed(w, ud);
     consent(w->e, "c2", LTY_CHANNEL_EMAIL, LTY_PURPOSE_MARKETING, 1);
     plan_ok(w->e, "m-old", "c1", "remind", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_NONE, KST(1, 10, 0));
@@ -1979,7 +1958,6 @@ static void fault_seed(fworld *w)
     lty_dispatch_report r;
     ck_assert_int_eq(lty_outbox_dispatch(w->e, KST(0, 10, 0), 10, &r), LTY_OK);
     ck_assert_uint_eq(r.sent, 1);
-    lty_faulty_reset(w->faulty);
 }
 
 static int f_plan_new(lty_engine *e)
@@ -2022,67 +2000,23 @@ static const struct {
     {"bounce", f_bounce}, {"complaint", f_complaint}, {"opened", f_opened},
 };
 
+static void sweep(int i, unsigned flags)
+{
+    lty_test_fault_spec spec = {
+        .name = fcalls[i].name, .call = fcalls[i].call, .flags = flags,
+        .min_calls = 1, .now = LTY_TEST_NOW, .seed = fault_seed};
+    lty_test_fault_sweep(&spec);
+}
+
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
-    fworld w;
-    fworld_open(&w);
-    fault_seed(&w);
-    ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    ck_assert_int_gt(n, 1);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        fault_seed(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        int rc = fcalls[_i].call(w.e);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      fcalls[_i].name, k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      fcalls[_i].name, k, lty_strerror(rc));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store", fcalls[_i].name, k);
-        ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "%s: retry after a fault at call %ld differs",
-                      fcalls[_i].name, k);
-        free(before);
-        free(after);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_STORAGE);
 }
 END_TEST
 
 START_TEST(every_injected_conflict_is_retried_transparently)
 {
-    fworld w;
-    fworld_open(&w);
-    fault_seed(&w);
-    ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        fault_seed(&w);
-        lty_faulty_fail_at(w.faulty, k, LTY_ECONFLICT);
-        int rc = fcalls[_i].call(w.e);
-        ck_assert_msg(rc == LTY_OK, "%s: conflict at call %ld gave %s",
-                      fcalls[_i].name, k, lty_strerror(rc));
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "%s: conflict at call %ld: different result",
-                      fcalls[_i].name, k);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_CONFLICT);
 }
 END_TEST
 
@@ -2092,8 +2026,9 @@ END_TEST
 static const char *const dmsgs[] = {"d1", "d2", "d3", "d4", "d5"};
 #define NDMSGS 5
 
-static void dispatch_seed(fworld *w)
+static void dispatch_seed(lty_test_fault_world *w, void *ud)
 {
+    fworld_seed(w, ud);
     consent(w->e, "c2", LTY_CHANNEL_EMAIL, LTY_PURPOSE_MARKETING, 1);
     plan_ok(w->e, "d1", "c1", "remind", LTY_PURPOSE_TRANSACTIONAL,
             LTY_CHANNEL_NONE, KST(0, 10, 0));
@@ -2105,11 +2040,10 @@ static void dispatch_seed(fworld *w)
             LTY_CHANNEL_NONE, KST(0, 10, 2));
     plan_ok(w->e, "d5", "c1", "promo", LTY_PURPOSE_MARKETING,
             LTY_CHANNEL_NONE, KST(0, 10, 3));
-    lty_faulty_reset(w->faulty);
 }
 
 /* Dispatch until nothing is due; the clock moves past claims. */
-static void drain(fworld *w, int64_t *now)
+static void drain(lty_test_fault_world *w, int64_t *now)
 {
     for (int round = 0; round < 20; round++) {
         lty_dispatch_report r;
@@ -2129,11 +2063,13 @@ static void drain(fworld *w, int64_t *now)
     ck_abort_msg("the outbox did not drain");
 }
 
-static void check_dispatch_outcome(fworld *w, const char *what, long k)
+static void check_dispatch_outcome(lty_test_fault_world *w, const char *what,
+                                   long k)
 {
+    const messenger *m = w->user;
     for (int i = 0; i < NDMSGS; i++) {
         lty_outbox_entry x = entry(w->e, dmsgs[i]);
-        size_t seen = calls_for(&w->m, dmsgs[i]);
+        size_t seen = calls_for(m, dmsgs[i]);
         if (i == 4) {
             ck_assert_msg(x.state == LTY_MSG_SUPPRESSED && seen == 0,
                           "%s %ld: %s state %d, sent %zu times", what, k,
@@ -2146,39 +2082,38 @@ static void check_dispatch_outcome(fworld *w, const char *what, long k)
                       "%s %ld: %s sent %zu times in %d attempts", what, k,
                       dmsgs[i], seen, x.attempts);
         /* never the same attempt twice: the id and attempt tell them apart */
-        for (size_t a = 0; a < w->m.n; a++)
-            for (size_t b = a + 1; b < w->m.n; b++)
-                ck_assert_msg(strcmp(w->m.calls[a].id, w->m.calls[b].id) ||
-                              w->m.calls[a].attempt != w->m.calls[b].attempt,
+        for (size_t a = 0; a < m->n; a++)
+            for (size_t b = a + 1; b < m->n; b++)
+                ck_assert_msg(strcmp(m->calls[a].id, m->calls[b].id) ||
+                              m->calls[a].attempt != m->calls[b].attempt,
                               "%s %ld: %s attempt %d sent twice", what, k,
-                              w->m.calls[a].id, w->m.calls[a].attempt);
+                              m->calls[a].id, m->calls[a].attempt);
     }
 }
 
 START_TEST(every_storage_failure_of_dispatch_loses_nothing)
 {
-    fworld w;
-    fworld_open(&w);
-    dispatch_seed(&w);
+    lty_test_fault_world w;
+    lty_test_fault_world_open(&w, LTY_TEST_NOW, dispatch_seed, NULL);
     lty_dispatch_report r;
     ck_assert_int_eq(lty_outbox_dispatch(w.e, KST(0, 11, 0), 100, &r), LTY_OK);
     ck_assert_uint_eq(r.sent, 4);
     ck_assert_uint_eq(r.suppressed, 1);
     long n = lty_faulty_calls(w.faulty);
-    fworld_close(&w);
+    lty_test_fault_world_close(&w);
     ck_assert_int_gt(n, 4);
     for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        dispatch_seed(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
+        lty_test_fault_world_open(&w, LTY_TEST_NOW, dispatch_seed, NULL);
+        const messenger *m = w.user;
+        char *before = lty_test_fault_world_dump(&w);
         lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
         int rc = lty_outbox_dispatch(w.e, KST(0, 11, 0), 100, &r);
         ck_assert_msg(lty_faulty_fired(w.faulty), "call %ld not reached", k);
         ck_assert_msg(rc == LTY_ESTORAGE, "fault at call %ld gave %s", k,
                       lty_strerror(rc));
-        if (w.m.n == 0) {
+        if (m->n == 0) {
             /* the claim failed: nothing changed */
-            char *after = lty_test_dump(&w.inner, w.inner_ud);
+            char *after = lty_test_fault_world_dump(&w);
             ck_assert_msg(strcmp(before, after) == 0,
                           "fault at call %ld (claim) changed the store", k);
             free(after);
@@ -2187,23 +2122,22 @@ START_TEST(every_storage_failure_of_dispatch_loses_nothing)
         int64_t now = KST(0, 11, 0);
         drain(&w, &now);
         check_dispatch_outcome(&w, "fault at call", k);
-        fworld_close(&w);
+        lty_test_fault_world_close(&w);
     }
 }
 END_TEST
 
 START_TEST(every_conflict_of_dispatch_is_retried_and_sends_once)
 {
-    fworld w;
-    fworld_open(&w);
-    dispatch_seed(&w);
+    lty_test_fault_world w;
+    lty_test_fault_world_open(&w, LTY_TEST_NOW, dispatch_seed, NULL);
     lty_dispatch_report r;
     ck_assert_int_eq(lty_outbox_dispatch(w.e, KST(0, 11, 0), 100, &r), LTY_OK);
     long n = lty_faulty_calls(w.faulty);
-    fworld_close(&w);
+    lty_test_fault_world_close(&w);
     for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        dispatch_seed(&w);
+        lty_test_fault_world_open(&w, LTY_TEST_NOW, dispatch_seed, NULL);
+        const messenger *m = w.user;
         lty_faulty_fail_at(w.faulty, k, LTY_ECONFLICT);
         int rc = lty_outbox_dispatch(w.e, KST(0, 11, 0), 100, &r);
         ck_assert_msg(rc == LTY_OK, "conflict at call %ld gave %s (%s)", k,
@@ -2211,11 +2145,11 @@ START_TEST(every_conflict_of_dispatch_is_retried_and_sends_once)
         ck_assert_msg(r.sent == 4 && r.suppressed == 1 && r.claimed == 4,
                       "conflict at call %ld: claimed %zu sent %zu suppressed %zu",
                       k, r.claimed, r.sent, r.suppressed);
-        ck_assert_uint_eq(w.m.n, 4);
+        ck_assert_uint_eq(m->n, 4);
         check_dispatch_outcome(&w, "conflict at call", k);
         for (int i = 0; i < 4; i++)
             ck_assert_int_eq(entry(w.e, dmsgs[i]).attempts, 1);
-        fworld_close(&w);
+        lty_test_fault_world_close(&w);
     }
 }
 END_TEST

@@ -15,7 +15,7 @@
 #include <check.h>
 #include <loyalty.h>
 
-#include "faulty.h"
+#include "faultworld.h"
 #include "storedump.h"
 #include "testutil.h"
 
@@ -1048,20 +1048,6 @@ END_TEST
 /* Storage faults                                                      */
 /* ------------------------------------------------------------------ */
 
-typedef struct fworld {
-    lty_memstore *ms;
-    lty_storage_ops inner, ops;
-    void *inner_ud, *ud;
-    lty_faulty *faulty;
-    lty_engine *e;
-    int64_t now;
-} fworld;
-
-static int64_t fclock(void *ud)
-{
-    return ((fworld *)ud)->now;
-}
-
 static const lty_journey_step two_steps[] = {
     {10, "j-a", LTY_PURPOSE_TRANSACTIONAL, LTY_CHANNEL_NONE},
     {20, "j-b", LTY_PURPOSE_MARKETING, LTY_CHANNEL_NONE}};
@@ -1078,24 +1064,9 @@ static int define_two(lty_engine *e, const char *id)
 
 /* One customer with a birthday, an anniversary, a lapse and a pending
  * recall, enrolled in j1; journeys j1 and j2; treatment botox. */
-static void fworld_open(fworld *w)
+static void fseed(lty_test_fault_world *w, void *ud)
 {
-    memset(w, 0, sizeof *w);
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud), LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud), LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fclock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    w->now = LTY_TEST_NOW;
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
+    (void)ud;
     lty_test_customer(w->e, "c1", "Kim", "010-1234-5678");
     set_birthday(w->e, "c1", 1990, 3, 5);
     set_anniversary(w->e, "c1", "wedding", 2015, 3, 6);
@@ -1106,14 +1077,6 @@ static void fworld_open(fworld *w)
     ck_assert_int_eq(define_two(w->e, "j1"), LTY_OK);
     ck_assert_int_eq(define_two(w->e, "j2"), LTY_OK);
     ck_assert_int_eq(enrol(w->e, "j1", "c1", 2026, 3, 1), LTY_OK);
-    lty_faulty_reset(w->faulty);
-}
-
-static void fworld_close(fworld *w)
-{
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
 }
 
 static int f_treatment_define(lty_engine *e)
@@ -1184,47 +1147,19 @@ static const struct {
 
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
-    fworld w;
-    fworld_open(&w);
-    int rc = fcalls[_i].call(w.e);
-    ck_assert_msg(rc == LTY_OK, "%s: %s (%s)", fcalls[_i].name, lty_strerror(rc),
-                  lty_engine_last_error(w.e));
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    ck_assert_int_gt(n, 1);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        rc = fcalls[_i].call(w.e);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      fcalls[_i].name, k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      fcalls[_i].name, k, lty_strerror(rc));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store", fcalls[_i].name, k);
-        /* the retry applies the call once */
-        ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "%s: retry after a fault at call %ld differs",
-                      fcalls[_i].name, k);
-        free(before);
-        free(after);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    lty_test_fault_spec spec = {
+        .name = fcalls[_i].name, .call = fcalls[_i].call,
+        .flags = LTY_TEST_FAULT_STORAGE, .min_calls = 1, .now = LTY_TEST_NOW,
+        .seed = fseed};
+    lty_test_fault_sweep(&spec);
 }
 END_TEST
 
 /* The fault world plans what the calls say it does. */
 START_TEST(the_fault_world_plans_what_it_should)
 {
-    fworld w;
-    fworld_open(&w);
+    lty_test_fault_world w;
+    lty_test_fault_world_open(&w, LTY_TEST_NOW, fseed, NULL);
     ck_assert_int_eq(f_plan_day(w.e), LTY_OK);
     ck_assert(has_msg(w.e, "birthday/c1/2026"));
     ck_assert(has_msg(w.e, "anniv/c1/wedding/2026"));
@@ -1237,7 +1172,7 @@ START_TEST(the_fault_world_plans_what_it_should)
     /* moved to 15 February: step 1 (25 February) has passed */
     ck_assert_int_eq(msg(w.e, "journey/j1/c1/1").state, LTY_MSG_CANCELLED);
     assert_planned(w.e, "journey/j1/c1/2", kst(2026, 3, 7, 10, 0));
-    fworld_close(&w);
+    lty_test_fault_world_close(&w);
 }
 END_TEST
 

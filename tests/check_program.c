@@ -11,7 +11,7 @@
 #include <check.h>
 #include <loyalty.h>
 
-#include "faulty.h"
+#include "faultworld.h"
 #include "storedump.h"
 #include "testutil.h"
 
@@ -849,52 +849,15 @@ START_TEST(a_corrupted_state_record_is_reported)
 END_TEST
 
 /* The fault world: a memory store behind the fault-injecting wrapper. */
-typedef struct fworld {
-    lty_memstore *ms;
-    lty_storage_ops inner, ops;
-    void *inner_ud, *ud;
-    lty_faulty *faulty;
-    lty_engine *e;
-    int64_t now;
-} fworld;
-
-static int64_t fclock(void *ud)
+static void fseed(lty_test_fault_world *w, void *ud)
 {
-    return ((fworld *)ud)->now;
-}
-
-static void fworld_open(fworld *w)
-{
-    memset(w, 0, sizeof *w);
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud), LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud), LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fclock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    w->now = AT(5);
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
+    (void)ud;
     lty_test_customer(w->e, "c1", "Kim", NULL);
     define_stars(w->e);
     define_points(w->e);
     define_ladder(w->e);
     lty_test_event(w->e, "p1", "c1", AT(0), 29000, NULL);
     lty_test_event(w->e, "p2", "c1", AT(1), 5000, NULL);
-    lty_faulty_reset(w->faulty);
-}
-
-static void fworld_close(fworld *w)
-{
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
 }
 
 static int f_define(lty_engine *e)
@@ -951,37 +914,11 @@ static const struct {
 
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
-    fworld w;
-    fworld_open(&w);
-    ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    ck_assert_int_gt(n, 1);
-    for (long k = 1; k <= n; k++) {
-        fworld_open(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        int rc = fcalls[_i].call(w.e);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      fcalls[_i].name, k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      fcalls[_i].name, k, lty_strerror(rc));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store", fcalls[_i].name, k);
-        /* the retry applies the call once */
-        ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "%s: retry after a fault at call %ld differs",
-                      fcalls[_i].name, k);
-        free(before);
-        free(after);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    lty_test_fault_spec spec = {
+        .name = fcalls[_i].name, .call = fcalls[_i].call,
+        .flags = LTY_TEST_FAULT_STORAGE, .min_calls = 1, .now = AT(5),
+        .seed = fseed};
+    lty_test_fault_sweep(&spec);
 }
 END_TEST
 

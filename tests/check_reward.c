@@ -19,7 +19,7 @@
 #include <loyalty.h>
 #include <loyalty/reward.h>
 
-#include "conformance/faulty.h"
+#include "faultworld.h"
 #include "program_int.h" /* white-box: lty__reward_put_new, codes, hashes */
 #include "storedump.h"
 #include "testutil.h"
@@ -1370,43 +1370,9 @@ END_TEST
 /* Storage faults                                                      */
 /* ------------------------------------------------------------------ */
 
-typedef struct world {
-    lty_memstore *ms;
-    lty_faulty *faulty;
-    lty_storage_ops ops;   /* the wrapper's */
-    void *ud;
-    lty_storage_ops inner; /* the memory store's, for dumps */
-    void *inner_ud;
-    lty_engine *e;
-    int64_t now;
-} world;
-
-static int64_t world_clock(void *ud)
+static void fseed(lty_test_fault_world *w, void *ud)
 {
-    return ((world *)ud)->now;
-}
-
-static void world_open(world *w)
-{
-    memset(w, 0, sizeof *w);
-    w->now = LTY_TEST_NOW;
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud),
-                     LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud),
-                     LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = world_clock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
-
+    (void)ud;
     lty_test_customer(w->e, "c1", "Kim Minji", "010-1234-5678");
     lty_test_customer(w->e, "c2", "Lee Seojun", NULL);
     define_ladder(w->e, "cafe", 0);
@@ -1420,34 +1386,11 @@ static void world_open(world *w)
                              &existed),
                      LTY_OK);
     w->now += 60;
-    lty_faulty_reset(w->faulty);
 }
 
-static void world_close(world *w)
+static void world_open(lty_test_fault_world *w)
 {
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
-}
-
-/* Keys and values without revisions (a failed attempt may advance the
- * store's revision counter). */
-static char *contents(world *w)
-{
-    char *d = lty_test_dump(&w->inner, w->inner_ud);
-    ck_assert_ptr_nonnull(d);
-    char *out = malloc(strlen(d) + 1), *o = out;
-    ck_assert_ptr_nonnull(out);
-    for (char *line = strtok(d, "\n"); line; line = strtok(NULL, "\n")) {
-        char *last = strrchr(line, ' ');
-        size_t n = last ? (size_t)(last - line) : strlen(line);
-        memcpy(o, line, n);
-        o += n;
-        *o++ = '\n';
-    }
-    *o = '\0';
-    free(d);
-    return out;
+    lty_test_fault_world_open(w, LTY_TEST_NOW, fseed, NULL);
 }
 
 static int do_issue(lty_engine *e)
@@ -1510,78 +1453,30 @@ static const struct {
 };
 #define NCALLS ((int)(sizeof calls / sizeof *calls))
 
+static void sweep(int i, unsigned flags)
+{
+    lty_test_fault_spec spec = {
+        .name = calls[i].name, .call = calls[i].call, .flags = flags,
+        .min_calls = 2, .now = LTY_TEST_NOW, .seed = fseed,
+        .on_fault = lty_test_fault_error_names_storage};
+    lty_test_fault_sweep(&spec);
+}
+
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
-    world w;
-    world_open(&w);
-    ck_assert_int_eq(calls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = contents(&w);
-    world_close(&w);
-    ck_assert_int_gt(n, 2);
-
-    for (long k = 1; k <= n; k++) {
-        world_open(&w);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        int rc = calls[_i].call(w.e);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      calls[_i].name, k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      calls[_i].name, k, lty_strerror(rc));
-        ck_assert_msg(strstr(lty_engine_last_error(w.e), "storage") != NULL,
-                      "%s: error not reported: '%s'", calls[_i].name,
-                      lty_engine_last_error(w.e));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store",
-                      calls[_i].name, k);
-        lty_faulty_reset(w.faulty);
-        ck_assert_int_eq(calls[_i].call(w.e), LTY_OK);
-        char *retried = contents(&w);
-        ck_assert_msg(strcmp(retried, expected) == 0,
-                      "%s: retry after fault at call %ld differs from a "
-                      "clean run",
-                      calls[_i].name, k);
-        free(before);
-        free(after);
-        free(retried);
-        world_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_STORAGE);
 }
 END_TEST
 
 START_TEST(every_conflict_is_retried_transparently)
 {
-    world w;
-    world_open(&w);
-    ck_assert_int_eq(calls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = contents(&w);
-    world_close(&w);
-
-    for (long k = 1; k <= n; k++) {
-        world_open(&w);
-        lty_faulty_fail_at(w.faulty, k, LTY_ECONFLICT);
-        int rc = calls[_i].call(w.e);
-        ck_assert_msg(rc == LTY_OK, "%s: conflict at %ld: %s (%s)",
-                      calls[_i].name, k, lty_strerror(rc),
-                      lty_engine_last_error(w.e));
-        char *got = contents(&w);
-        ck_assert_msg(strcmp(got, expected) == 0,
-                      "%s: conflict at call %ld applied the call differently",
-                      calls[_i].name, k);
-        free(got);
-        world_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_CONFLICT);
 }
 END_TEST
 
 START_TEST(failed_reads_report_and_change_nothing)
 {
-    world w;
+    lty_test_fault_world w;
     world_open(&w);
     lty_reward r = LTY_REWARD_INIT;
     size_t count = 9;
@@ -1596,7 +1491,7 @@ START_TEST(failed_reads_report_and_change_nothing)
     lty_faulty_reset(w.faulty);
     ck_assert_int_eq(lty_reward_list(w.e, "c1", &r, 1, &count), LTY_OK);
     ck_assert_uint_eq(count, 3);
-    world_close(&w);
+    lty_test_fault_world_close(&w);
 }
 END_TEST
 

@@ -34,8 +34,7 @@
 #include "concurrency.h"
 #include "conformance.h"
 #include "faultcalls.h"
-#include "faulty.h"
-#include "storedump.h"
+#include "faultworld.h"
 #include "testutil.h"
 
 #define KS(lit) (lit), (sizeof(lit) - 1)
@@ -466,114 +465,43 @@ END_TEST
 /* Fault injection over SQLite                                         */
 /* ------------------------------------------------------------------ */
 
-typedef struct fworld {
-    char path[512];
-    lty_faulty *faulty;
-    lty_storage_ops ops; /* the wrapper's */
-    void *ud;
-    lty_storage_ops look; /* a second connection, for dumps */
-    void *look_ud;
-    lty_engine *e;
-} fworld;
+static void fworld_cleanup(lty_test_fault_world *w)
+{
+    remove_db(w->user);
+    free(w->user);
+}
+
+static void fworld_seed(lty_test_fault_world *w, void *path)
+{
+    w->user = path;
+    w->cleanup = fworld_cleanup;
+    lty_test_fault_seed(w->e);
+}
 
 /* A fresh file seeded by lty_test_fault_seed(), and an engine over the
- * fault-injecting wrapper. */
-static void fworld_open(fworld *w)
+ * fault-injecting wrapper; a second connection for dumps. */
+static void fworld_open(lty_test_fault_world *w, void *ctx)
 {
-    memset(w, 0, sizeof *w);
-    fresh_path(w->path, sizeof w->path, "faults");
-    lty_storage_ops inner;
-    void *inner_ud;
-    REQ_INT(open_path(w->path, 0, &inner, &inner_ud), LTY_OK);
-    REQ_INT(lty_faulty_new(&w->faulty, &inner, inner_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    REQ_INT(open_path(w->path, 0, &w->look, &w->look_ud), LTY_OK);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fixed_clock;
-    o.utc_offset_minutes = 540;
-    REQ_INT(lty_engine_new(&w->e, &o), LTY_OK);
-    lty_test_fault_seed(w->e);
-    lty_faulty_reset(w->faulty);
-}
-
-static void fworld_close(fworld *w)
-{
-    lty_engine_free(w->e);
-    w->look.destroy(w->look_ud);
-    remove_db(w->path);
-}
-
-static char *fdump(fworld *w)
-{
-    char *d = lty_test_dump(&w->look, w->look_ud);
-    REQUIRE(d != NULL, "dump failed: %s", w->look.errmsg(w->look_ud));
-    return d;
-}
-
-/* Keys and values only: a failed attempt may use up revisions. */
-static char *fcontents(fworld *w)
-{
-    char *d = fdump(w);
-    char *out = malloc(strlen(d) + 1), *o = out;
-    REQUIRE(out != NULL, "malloc");
-    char *save = NULL;
-    for (char *line = strtok_r(d, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *last = strrchr(line, ' ');
-        size_t n = last ? (size_t)(last - line) : strlen(line);
-        memcpy(o, line, n);
-        o += n;
-        *o++ = '\n';
-    }
-    *o = '\0';
-    free(d);
-    return out;
+    (void)ctx;
+    char *path = malloc(512);
+    REQUIRE(path != NULL, "malloc");
+    fresh_path(path, 512, "faults");
+    lty_storage_ops inner, look;
+    void *inner_ud, *look_ud;
+    REQ_INT(open_path(path, 0, &inner, &inner_ud), LTY_OK);
+    REQ_INT(open_path(path, 0, &look, &look_ud), LTY_OK);
+    lty_test_fault_world_open_on(w, LTY_TEST_NOW, &inner, inner_ud, &look,
+                                 look_ud, fworld_seed, path);
 }
 
 START_TEST(every_storage_failure_leaves_the_file_unchanged)
 {
     const lty_test_fault_call *c = &lty_test_fault_calls[_i];
-    fworld w;
-    fworld_open(&w);
-    REQ_INT(c->call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = fcontents(&w);
-    fworld_close(&w);
-    REQUIRE(n > 2, "%s made only %ld storage calls", c->name, n);
-
-    for (long k = 1; k <= n; k++) {
-        for (int conflict = 0; conflict < 2; conflict++) {
-            fworld_open(&w);
-            char *before = fdump(&w);
-            lty_faulty_fail_at(w.faulty, k, conflict ? LTY_ECONFLICT : LTY_ESTORAGE);
-            int rc = c->call(w.e);
-            REQUIRE(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                    c->name, k);
-            if (conflict) {
-                /* retried by the engine: applied exactly once */
-                REQUIRE(rc == LTY_OK, "%s: conflict at %ld gave %s",
-                        c->name, k, lty_strerror(rc));
-            } else {
-                REQUIRE(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                        c->name, k, lty_strerror(rc));
-                char *after = fdump(&w);
-                REQUIRE(strcmp(before, after) == 0,
-                        "%s: fault at call %ld changed the file", c->name, k);
-                free(after);
-                lty_faulty_reset(w.faulty);
-                REQ_INT(c->call(w.e), LTY_OK);
-            }
-            char *got = fcontents(&w);
-            REQUIRE(strcmp(got, expected) == 0,
-                    "%s: after a %s at call %ld the file differs from a clean run",
-                    c->name, conflict ? "conflict" : "fault", k);
-            free(got);
-            free(before);
-            fworld_close(&w);
-        }
-    }
-    free(expected);
+    lty_test_fault_spec spec = {
+        .name = c->name, .call = c->call,
+        .flags = LTY_TEST_FAULT_STORAGE | LTY_TEST_FAULT_CONFLICT,
+        .min_calls = 2, .open = fworld_open};
+    lty_test_fault_sweep(&spec);
 }
 END_TEST
 

@@ -18,7 +18,7 @@
 #include <loyalty.h>
 
 #include "codec_int.h"     /* white-box: hand-made records */
-#include "faulty.h"
+#include "faultworld.h"
 #include "messaging_int.h" /* white-box: lty__render, lty__messaging_current */
 #include "outbox_int.h"    /* lty__placeholder_known */
 #include "storedump.h"
@@ -968,50 +968,18 @@ END_TEST
 /* Storage failures                                                    */
 /* ------------------------------------------------------------------ */
 
-typedef struct fworld {
-    lty_memstore *ms;
-    lty_storage_ops inner, ops;
-    void *inner_ud, *ud;
-    lty_faulty *faulty;
-    lty_engine *e;
-    int64_t now;
-} fworld;
-
-static int64_t fclock(void *ud)
+static void fseed(lty_test_fault_world *w, void *ud)
 {
-    return ((fworld *)ud)->now;
-}
-
-static void fworld_open(fworld *w)
-{
-    memset(w, 0, sizeof *w);
-    ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &w->inner, &w->inner_ud), LTY_OK);
-    lty_storage_ops wrapped;
-    void *wrapped_ud;
-    ck_assert_int_eq(lty_memstore_connect(w->ms, &wrapped, &wrapped_ud), LTY_OK);
-    ck_assert_int_eq(lty_faulty_new(&w->faulty, &wrapped, wrapped_ud), LTY_OK);
-    lty_faulty_ops(w->faulty, &w->ops, &w->ud);
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &w->ops;
-    o.storage_userdata = w->ud;
-    o.clock = fclock;
-    o.clock_userdata = w;
-    o.utc_offset_minutes = 540;
-    w->now = LTY_TEST_NOW;
-    ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
+    (void)ud;
     lty_messaging_options k = korea();
     configure_ok(w->e, &k);
     set_ok(w->e, "birthday", LTY_CHANNEL_SMS, "", "{name}님 생일 축하드립니다");
     set_ok(w->e, "birthday", LTY_CHANNEL_SMS, "ko", "{name}님!");
-    lty_faulty_reset(w->faulty);
 }
 
-static void fworld_close(fworld *w)
+static void fworld_open(lty_test_fault_world *w)
 {
-    lty_engine_free(w->e);
-    w->inner.destroy(w->inner_ud);
-    lty_memstore_free(w->ms);
+    lty_test_fault_world_open(w, LTY_TEST_NOW, fseed, NULL);
 }
 
 static int f_configure(lty_engine *e)
@@ -1047,11 +1015,13 @@ static int f_template_remove(lty_engine *e)
     return lty_template_remove(e, "birthday", LTY_CHANNEL_SMS, "ko");
 }
 
-static const struct {
+typedef struct fcall {
     const char *name;
     int (*call)(lty_engine *e);
     int first; /* run on a store without a policy */
-} fcalls[] = {
+} fcall;
+
+static const fcall fcalls[] = {
     {"configure", f_configure, 0},
     {"configure first", f_configure_first, 1},
     {"template replace", f_template_replace, 0},
@@ -1060,10 +1030,11 @@ static const struct {
     {"template remove", f_template_remove, 0},
 };
 
-static void fworld_prepare(fworld *w, int first)
+static void fworld_prepare(lty_test_fault_world *w, void *ctx)
 {
+    const fcall *c = ctx;
     fworld_open(w);
-    if (first) {
+    if (c->first) {
         /* take the seed's policy away, behind the engine's back */
         ck_assert_int_eq(w->inner.begin(w->inner_ud), LTY_OK);
         ck_assert_int_eq(w->inner.del("M\0messaging", 11, LTY_REV_ANY,
@@ -1072,71 +1043,29 @@ static void fworld_prepare(fworld *w, int first)
     }
 }
 
+static void sweep(int i, unsigned flags)
+{
+    lty_test_fault_spec spec = {
+        .name = fcalls[i].name, .call = fcalls[i].call, .flags = flags,
+        .min_calls = 1, .open = fworld_prepare, .ctx = (void *)&fcalls[i]};
+    lty_test_fault_sweep(&spec);
+}
+
 START_TEST(every_storage_failure_leaves_the_store_unchanged)
 {
-    fworld w;
-    fworld_prepare(&w, fcalls[_i].first);
-    ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    ck_assert_int_gt(n, 1);
-    for (long k = 1; k <= n; k++) {
-        fworld_prepare(&w, fcalls[_i].first);
-        char *before = lty_test_dump(&w.inner, w.inner_ud);
-        lty_faulty_fail_at(w.faulty, k, LTY_ESTORAGE);
-        int rc = fcalls[_i].call(w.e);
-        ck_assert_msg(lty_faulty_fired(w.faulty), "%s: call %ld not reached",
-                      fcalls[_i].name, k);
-        ck_assert_msg(rc == LTY_ESTORAGE, "%s: fault at call %ld gave %s",
-                      fcalls[_i].name, k, lty_strerror(rc));
-        char *after = lty_test_dump(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(before, after) == 0,
-                      "%s: fault at call %ld changed the store", fcalls[_i].name, k);
-        /* the retry applies the call once */
-        ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-        char *done = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(done, expected) == 0,
-                      "%s: retry after a fault at call %ld differs",
-                      fcalls[_i].name, k);
-        free(before);
-        free(after);
-        free(done);
-        fworld_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_STORAGE);
 }
 END_TEST
 
 START_TEST(every_conflict_is_retried_transparently)
 {
-    fworld w;
-    fworld_prepare(&w, fcalls[_i].first);
-    ck_assert_int_eq(fcalls[_i].call(w.e), LTY_OK);
-    long n = lty_faulty_calls(w.faulty);
-    char *expected = lty_test_dump_values(&w.inner, w.inner_ud);
-    fworld_close(&w);
-    for (long k = 1; k <= n; k++) {
-        fworld_prepare(&w, fcalls[_i].first);
-        lty_faulty_fail_at(w.faulty, k, LTY_ECONFLICT);
-        int rc = fcalls[_i].call(w.e);
-        ck_assert_msg(rc == LTY_OK, "%s: conflict at %ld: %s (%s)",
-                      fcalls[_i].name, k, lty_strerror(rc),
-                      lty_engine_last_error(w.e));
-        char *got = lty_test_dump_values(&w.inner, w.inner_ud);
-        ck_assert_msg(strcmp(got, expected) == 0,
-                      "%s: conflict at call %ld applied the call differently",
-                      fcalls[_i].name, k);
-        free(got);
-        fworld_close(&w);
-    }
-    free(expected);
+    sweep(_i, LTY_TEST_FAULT_CONFLICT);
 }
 END_TEST
 
 START_TEST(a_failed_policy_read_fails_the_render)
 {
-    fworld w;
+    lty_test_fault_world w;
     fworld_open(&w);
     const lty__messaging *m;
     lty_faulty_fail_at(w.faulty, 1, LTY_ESTORAGE);
@@ -1157,7 +1086,7 @@ START_TEST(a_failed_policy_read_fails_the_render)
     ck_assert_str_eq((const char *)out.data,
                      "(광고) 행복치과 02-123-4567\nKim님!\n무료수신거부 080-123-4567");
     lty__buf_release(&out);
-    fworld_close(&w);
+    lty_test_fault_world_close(&w);
 }
 END_TEST
 

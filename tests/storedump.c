@@ -118,6 +118,8 @@ int lty_test_dump_contains(const lty_storage_ops *ops, void *ud,
 char *lty_test_dump_values(const lty_storage_ops *ops, void *ud)
 {
     char *d = lty_test_dump(ops, ud);
+    if (!d)
+        return NULL;
     char *out = malloc(strlen(d) + 1), *o = out, *save = NULL;
     if (!out)
         abort();

@@ -34,7 +34,7 @@ int lty_test_dump_contains(const lty_storage_ops *ops, void *ud,
 /* lty_test_dump() without the revisions: a failed attempt may advance a
  * store's revision counter, which is allowed, so a faulted-then-retried
  * run is compared with a clean run on keys and values only.  Free with
- * free(). */
+ * free(); NULL when the scan fails. */
 char *lty_test_dump_values(const lty_storage_ops *ops, void *ud);
 
 #endif /* LTY_TEST_STOREDUMP_H */
