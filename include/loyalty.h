@@ -25,5 +25,7 @@
 #include "loyalty/plan.h"
 #include "loyalty/message.h"
 #include "loyalty/appointment.h"
+#include "loyalty/referral.h"
+#include "loyalty/briefing.h"
 
 #endif /* LOYALTY_H */

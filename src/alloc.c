@@ -129,3 +129,34 @@ int lty_buf_set(lty_buf *buf, const void *data, size_t len)
     buf->len = len;
     return LTY_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Memory handed to the caller (lty_free)                              */
+/* ------------------------------------------------------------------ */
+
+/* The block starts with the allocator it came from, padded so what
+ * follows is aligned for any type. */
+#define USER_HDR \
+    ((sizeof(lty_allocator) + _Alignof(max_align_t) - 1) / \
+     _Alignof(max_align_t) * _Alignof(max_align_t))
+
+void *lty__user_alloc(const lty_allocator *a, size_t n)
+{
+    if (n > SIZE_MAX - USER_HDR)
+        return NULL;
+    unsigned char *b = lty__malloc(a, USER_HDR + n);
+    if (!b)
+        return NULL;
+    memcpy(b, a, sizeof *a);
+    return b + USER_HDR;
+}
+
+void lty_free(void *p)
+{
+    if (!p)
+        return;
+    unsigned char *b = (unsigned char *)p - USER_HDR;
+    lty_allocator a;
+    memcpy(&a, b, sizeof a);
+    a.free(b, a.userdata);
+}

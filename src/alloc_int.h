@@ -43,6 +43,10 @@ LTY_INTERNAL char *lty__strdup(const lty_allocator *a, const char *s);
 /* Copy of n bytes plus a terminating NUL. */
 LTY_INTERNAL char *lty__strndup(const lty_allocator *a, const char *s, size_t n);
 
+/* A block of n bytes handed to the caller, who frees it with lty_free():
+ * the allocator is recorded in front of it.  NULL on failure. */
+LTY_INTERNAL void *lty__user_alloc(const lty_allocator *a, size_t n);
+
 /* The growable buffer backends fill through lty_buf_set().  The engine owns
  * one and reuses it, so reads cost no allocation once it has grown. */
 struct lty_buf {

@@ -33,6 +33,7 @@
 #include "codec_int.h"
 #include "ledger_int.h"
 #include "outbox_int.h"
+#include "referral_int.h"
 #include "validate_int.h"
 
 #define SECONDS_PER_DAY INT64_C(86400)
@@ -320,9 +321,11 @@ static int book_body(lty_engine *e, void *arg)
         return rc;
     if ((rc = check_customer(e, a.cid, a.cn)) ||
         (rc = plan_reminders(e, op->id, op->n, &a, op->now)) ||
-        (rc = put_record(e, op->id, op->n, &a, LTY_REV_NONE)))
+        (rc = put_record(e, op->id, op->n, &a, LTY_REV_NONE)) ||
+        (rc = put_indexes(e, op->id, op->n, &a)))
         return rc;
-    return put_indexes(e, op->id, op->n, &a);
+    /* a referred customer's first booking moves the referral */
+    return lty__referral_on_booked(e, a.cid, a.cn, op->now);
 }
 
 static int check_code(lty_engine *e, const char *field, const char *s,

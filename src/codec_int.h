@@ -43,7 +43,11 @@ enum lty__record_kind {
     LTY__REC_JOURNEY = 19,    /* a journey definition */
     LTY__REC_ENROLMENT = 20,  /* a customer's enrolment in a journey */
     LTY__REC_MESSAGE = 21, /* an outbox message */
-    LTY__REC_CONTACT = 22  /* a customer's contact hygiene and recent sends */
+    LTY__REC_CONTACT = 22, /* a customer's contact hygiene and recent sends */
+    LTY__REC_REFERRAL_POLICY = 23, /* the store's referral policy */
+    LTY__REC_REFERRAL = 24,        /* a referral (keyed by the referred) */
+    LTY__REC_REFERRAL_TIMES = 25,  /* a referrer's recent registrations (cap) */
+    LTY__REC_PCREDIT = 26          /* stars or points credited outside an event */
 };
 
 #define LTY__WIRE_VARINT 0u

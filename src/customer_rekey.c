@@ -49,6 +49,32 @@
  *                sent nothing), and the index entry is deleted.
  *   K            contact state (hygiene.c): fingerprints of the customer's
  *                addresses and counters; deleted, not moved.
+ *   R<cause>     a credit of stars or points outside an event (kind 26,
+ *                program_apply.c lty__program_credit): program id, amount,
+ *                time, time taken back.  Causes are "referral/<n>" and
+ *                "referral/<n>/welcome": a referral's number, no customer
+ *                id.  Moved.
+ *   N            the customer's recent referral registrations, for the
+ *                referral cap (kind 25, referral_record.c): times only.
+ *                Moved.
+ *   F<referred>  the customer's referral list entry (empty value).  The
+ *                referral ("R\0<referred>", kind 24) names this customer
+ *                as its referrer: lty__referral_rekey_referrer() rewrites
+ *                that id to the anonymous one and keeps the rest (number,
+ *                stage, times, the qualifying event id, what was given:
+ *                program ids, amounts, reward codes), so the referred
+ *                customer's "who referred me" and the statistics stay;
+ *                the entry then moves.
+ *
+ * Referrals where the erased customer is the referred one live outside
+ * "C\0<id>\0": lty__referral_rekey_referred() (referral.c) moves
+ * "R\0<id>" to "R\0<anonymous id>" unchanged (it holds the referrer's id,
+ * not the referred one's), renames the referrer's list entry
+ * "F<id>" to "F<anonymous id>", and renames the messages to the referrer
+ * about the referral ("referral/<id>/booked", ".../thanks") to the
+ * anonymous id, keeping their state: their parameters never held the
+ * referred customer's data.  An anonymous id is never reused while such a
+ * record exists (lty__customer_id_used() looks at "R\0<id>" too).
  *
  * Event ids, spend ids and reward codes are the host's own identifiers; the
  * ledger keeps event ids through erasure already, and a reward's code is
@@ -77,6 +103,7 @@
 #include "keys_int.h"
 #include "outbox_int.h"
 #include "program_int.h"
+#include "referral_int.h"
 #include "rekey_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -171,7 +198,17 @@ int lty__customer_id_used(lty_engine *e, const char *id, size_t n, int *used)
     lty__key prefix;
     *used = 0;
     lty__key_customer(&prefix, id, n);
-    return lty__scan(e, prefix.b, prefix.n, NULL, 0, any_each, used);
+    int rc = lty__scan(e, prefix.b, prefix.n, NULL, 0, any_each, used);
+    if (rc || *used)
+        return rc;
+    /* an erased referred customer may have left only the referral */
+    lty__key_referral(&prefix, id, n);
+    rc = lty__get(e, prefix.b, prefix.n, NULL, NULL);
+    if (rc == LTY_ENOTFOUND)
+        return LTY_OK;
+    if (rc == LTY_OK)
+        *used = 1;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -179,7 +216,7 @@ int lty__customer_id_used(lty_engine *e, const char *id, size_t n, int *used)
 /* ------------------------------------------------------------------ */
 
 enum { KIND_SKIP, KIND_MOVE, KIND_REWARD, KIND_MESSAGE, KIND_DROP,
-       KIND_APPOINTMENT, KIND_UNKNOWN };
+       KIND_APPOINTMENT, KIND_REFERRAL, KIND_UNKNOWN };
 
 /* What erasure does with a record, by the key's rest after "C\0<id>\0". */
 static int known_kind(const char *rest, size_t n)
@@ -196,7 +233,12 @@ static int known_kind(const char *rest, size_t n)
     case 'S':
     case 'H':
     case 'J':
+    case 'R': /* a program credit outside an event */
         return n > 1 ? KIND_MOVE : KIND_UNKNOWN;
+    case 'N': /* recent referral registrations */
+        return n == 1 ? KIND_MOVE : KIND_UNKNOWN;
+    case 'F': /* referral list entry: the referral is rewritten too */
+        return n > 1 ? KIND_REFERRAL : KIND_UNKNOWN;
     case 'W':
         return n > 1 ? KIND_REWARD : KIND_UNKNOWN;
     case 'B': /* "B<start:8><appointment id>": the record is rewritten too */
@@ -276,8 +318,17 @@ int lty__customer_rekey_rest(lty_engine *e, const char *from, size_t fn,
             if (rc)
                 break;
         }
+        if (kind == KIND_REFERRAL) {
+            rc = lty__referral_rekey_referrer(e, rest + 1, s.r[i].klen - 1,
+                                              from, fn, to, tn);
+            if (rc)
+                break;
+        }
         rc = move_record(e, &s, i, from, fn, to, tn);
     }
     lty__rekey_set_release(&s);
+    /* the customer as a referred friend: "R\0<id>" and what names it */
+    if (rc == LTY_OK)
+        rc = lty__referral_rekey_referred(e, from, fn, to, tn);
     return rc;
 }

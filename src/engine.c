@@ -14,6 +14,7 @@
 #include "keys_int.h"
 #include "messaging_int.h"
 #include "plan_int.h"
+#include "referral_int.h"
 #include "validate_int.h"
 
 /* The store format this library writes and the newest it reads. */
@@ -148,6 +149,7 @@ void lty_engine_free(lty_engine *e)
     lty__programs_release(e);
     lty__messaging_release(e);
     lty__treatments_release(e);
+    lty__referrals_release(e);
     if (e->messenger.destroy)
         e->messenger.destroy(e->messenger_ud);
     lty_allocator a = e->alloc;

@@ -18,6 +18,7 @@
 struct lty__programs;
 struct lty__messaging_cache;
 struct lty__treatments;
+struct lty__referral_cache;
 
 struct lty_engine {
     lty_allocator alloc;
@@ -38,6 +39,7 @@ struct lty_engine {
     struct lty__programs *programs; /* cached program definitions, or NULL */
     struct lty__messaging_cache *messaging; /* cached messaging policy, or NULL */
     struct lty__treatments *treatments; /* cached treatment catalogue, or NULL */
+    struct lty__referral_cache *referrals; /* cached referral policy, or NULL */
     lty_messenger_ops messenger; /* the host's messenger; send NULL: none */
     void *messenger_ud;
     char err[LTY__ERRMSG_MAX];

@@ -19,6 +19,7 @@
 #include "ledger_int.h"
 #include "plan_int.h"
 #include "program_int.h"
+#include "referral_int.h"
 #include "validate_int.h"
 
 /* The widest local offset the engine accepts (18 hours), in seconds. */
@@ -597,6 +598,30 @@ static int aftercare_hook(lty_engine *e, const record_op *op)
                                    op->itemlen, op->day);
 }
 
+/* Let a referral of the customer move: a qualifying visit or purchase
+ * completes and credits it, a refund of its qualifying purchase within the
+ * window reverses it (referral.c). */
+static int referral_hook(lty_engine *e, const record_op *op)
+{
+    const lty_event *ev = op->ev;
+    lty__referral_event re;
+    if (ev->type == LTY_EVENT_FEEDBACK)
+        return LTY_OK;
+    memset(&re, 0, sizeof re);
+    re.cid = ev->customer_id;
+    re.cn = op->cidlen;
+    re.evid = ev->id;
+    re.en = op->idlen;
+    re.type = ev->type;
+    re.time = op->time;
+    re.amount = ev->amount;
+    re.refund_of = ev->refund_of;
+    re.rn = op->reflen;
+    re.purchase_amount = op->purchase_amount;
+    re.refunded_before = op->refunded_before;
+    return lty__referral_on_event(e, &re);
+}
+
 static int record_body(lty_engine *e, void *arg)
 {
     record_op *op = arg;
@@ -614,6 +639,12 @@ static int record_body(lty_engine *e, void *arg)
     lty__prefetch(e, op->event_key->b, op->event_key->n);
     lty__prefetch(e, op->stats_key->b, op->stats_key->n);
     lty__prefetch(e, op->ledger_key->b, op->ledger_key->n);
+    if (op->ev->type != LTY_EVENT_FEEDBACK && e->ops.prefetch) {
+        /* the referral hook's one read */
+        lty__key rk;
+        lty__key_referral(&rk, op->ev->customer_id, op->cidlen);
+        lty__prefetch(e, rk.b, rk.n);
+    }
     if ((rc = check_duplicate(e, op, &dup)))
         return rc;
     if ((rc = load_stats(e, op, &s, &rev)))
@@ -637,7 +668,7 @@ static int record_body(lty_engine *e, void *arg)
         /* the programs first: the ledger entry keeps what a purchase
          * earned */
         if (rc || (rc = programs_hook(e, op, &s, &refunded, &earned)) ||
-            (rc = aftercare_hook(e, op)) ||
+            (rc = aftercare_hook(e, op)) || (rc = referral_hook(e, op)) ||
             (rc = write_records(e, op, &s, rev, &earned)))
             return rc;
     }

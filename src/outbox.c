@@ -745,3 +745,45 @@ int lty__outbox_erase(lty_engine *e, const char *id, size_t n, const char *cid,
     lty__free(&e->alloc, m);
     return rc;
 }
+
+/* Erasure of a customer a message is about but not addressed to (the
+ * referral messages "referral/<referred>/<kind>" go to the referrer):
+ * the message keeps its recipient, state, times and parameters under the
+ * new id; the due-index and the recipient's index entries move with it. */
+int lty__outbox_rename(lty_engine *e, const char *from, size_t fn,
+                       const char *to, size_t tn)
+{
+    lty__msg *m = lty__malloc(&e->alloc, sizeof *m);
+    lty__key k;
+    uint64_t rev;
+    if (!m)
+        return lty__err(e, LTY_ENOMEM, "erase: out of memory");
+    int rc = lty__msg_load(e, from, fn, m, &rev);
+    if (rc == LTY_ENOTFOUND) {
+        lty__free(&e->alloc, m);
+        return LTY_OK;
+    }
+    if (rc == LTY_OK && lty__msg_pending(m->state)) {
+        lty__key_due(&k, m->due, m->id, m->idlen);
+        rc = lty__del(e, k.b, k.n, LTY_REV_ANY);
+    }
+    if (rc == LTY_OK) {
+        key_customer_index(&k, m->cid, m->cn, from, fn);
+        rc = lty__del(e, k.b, k.n, LTY_REV_ANY);
+    }
+    if (rc == LTY_OK) {
+        lty__key_message(&k, from, fn);
+        rc = lty__del(e, k.b, k.n, rev);
+    }
+    if (rc == LTY_OK) {
+        memcpy(m->id, to, tn);
+        m->id[tn] = '\0';
+        m->idlen = tn;
+        key_customer_index(&k, m->cid, m->cn, to, tn);
+        rc = lty__put(e, k.b, k.n, "", 0, LTY_REV_ANY, NULL);
+    }
+    if (rc == LTY_OK)
+        rc = lty__msg_store(e, m, LTY_REV_NONE, 0, 0);
+    lty__free(&e->alloc, m);
+    return rc;
+}

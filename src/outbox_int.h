@@ -19,6 +19,7 @@
  *   journey/<journey>/<customer id>/<step>      journey steps
  *   winback/<customer id>/<last visit day>      win-back
  *   program/<program>/<customer id>/<cause>     program notices
+ *   referral/<referred id>/<booked|thanks>      to the referrer (referral.c)
  *
  * SPDX-License-Identifier: MIT
  */
@@ -67,6 +68,12 @@ LTY_INTERNAL int lty__outbox_cancel_prefix(lty_engine *e, const char *prefix,
  * Inside a transaction. */
 LTY_INTERNAL int lty__outbox_erase(lty_engine *e, const char *id, size_t n,
                                    const char *cid, size_t cn);
+
+/* Erasure: give message `from` the id `to` (the customer it is about was
+ * erased; its recipient is someone else), keeping everything else.  A
+ * missing message is left alone.  Inside a transaction. */
+LTY_INTERNAL int lty__outbox_rename(lty_engine *e, const char *from, size_t fn,
+                                    const char *to, size_t tn);
 
 /* Is a placeholder name one templates may use? */
 LTY_INTERNAL int lty__placeholder_known(const char *name, size_t n);

@@ -292,7 +292,7 @@ static int history_each(const char *key, size_t keylen, const void *val,
         size_t n;
         switch (f.tag) {
         case L_KIND:
-            if (lty__field_int(&f, LTY_PLOG_PROMOTED, LTY_PLOG_EXPIRY_NOTICE, &v))
+            if (lty__field_int(&f, LTY_PLOG_PROMOTED, LTY_PLOG_DEBIT, &v))
                 r = -1;
             else
                 o->kind = (lty_program_log_kind)v;
@@ -1112,4 +1112,307 @@ int lty__programs_on_event(lty_engine *e, const lty__program_event *ev,
     if (rc == LTY_OK && touched)
         rc = lty__pstates_store(e, ev->cid, ev->cn, ss, rev);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Credits outside an event ("C\0<id>\0R<cause>")                       */
+/* ------------------------------------------------------------------ */
+
+/* The largest single credit: far beyond any referral's, far below what
+ * could overflow a balance by accident. */
+#define CREDIT_MAX INT64_C(1000000000)
+
+enum { CR_PROGRAM = 1, CR_AMOUNT, CR_TIME, CR_TAKEN };
+
+static void credit_key(lty__key *k, const char *cid, size_t cn,
+                       const char *cause, size_t causelen)
+{
+    lty__key_customer(k, cid, cn);
+    lty__key_add(k, "R", 1);
+    lty__key_add(k, cause, causelen);
+}
+
+static int credit_encode(lty_engine *e, const lty__credit *c)
+{
+    lty__enc w;
+    lty__enc_begin(&w, &e->wbuf, LTY__REC_PCREDIT, 1);
+    lty__enc_str(&w, CR_PROGRAM, c->program);
+    lty__enc_i64(&w, CR_AMOUNT, c->amount);
+    lty__enc_i64(&w, CR_TIME, c->time);
+    if (c->taken)
+        lty__enc_i64(&w, CR_TAKEN, c->taken);
+    int rc = lty__enc_end(&w);
+    return rc ? lty__err(e, rc, "program credit: cannot encode") : LTY_OK;
+}
+
+int lty__credit_decode(const void *data, size_t len, lty__credit *c)
+{
+    lty__dec d;
+    lty__field f;
+    unsigned version;
+    uint64_t seen = 0;
+    int r;
+    memset(c, 0, sizeof *c);
+    if ((r = lty__dec_begin(&d, data, len, LTY__REC_PCREDIT, 1, &version)))
+        return r == LTY_EVERSION ? r : LTY_ECORRUPT;
+    while ((r = lty__dec_next(&d, &f)) > 0) {
+        const char *s;
+        size_t n;
+        if (f.tag <= CR_TAKEN && lty__dec_once(&seen, f.tag))
+            return LTY_ECORRUPT;
+        switch (f.tag) {
+        case CR_PROGRAM:
+            if (lty__field_text(&f, 1, LTY_ID_MAX, LTY__TEXT_LINE, &s, &n))
+                return LTY_ECORRUPT;
+            memcpy(c->program, s, n);
+            c->program[n] = '\0';
+            break;
+        case CR_AMOUNT:
+            if (lty__field_int(&f, 1, CREDIT_MAX, &c->amount))
+                return LTY_ECORRUPT;
+            break;
+        case CR_TIME:
+            if (lty__field_int(&f, LTY_TIME_MIN, LTY_TIME_MAX, &c->time))
+                return LTY_ECORRUPT;
+            break;
+        case CR_TAKEN:
+            if (lty__field_int(&f, 1, LTY_TIME_MAX, &c->taken))
+                return LTY_ECORRUPT;
+            break;
+        default:
+            break; /* a field of a later minor version */
+        }
+    }
+    if (r < 0 || !c->program[0] || !c->amount ||
+        !(seen & (UINT64_C(1) << CR_TIME)))
+        return LTY_ECORRUPT;
+    return LTY_OK;
+}
+
+int lty__credit_apply(lty_engine *e, const lty__program *p, lty__pstates *ss,
+                      lty__pstate *s, const char *cid, size_t cn,
+                      const char *cause, size_t causelen, int64_t amount,
+                      int64_t time, int replay)
+{
+    lty__program_event ev;
+    lty__program_effects fx;
+    int64_t expires, sum;
+    int rc, changed, rose, fell;
+    memset(&ev, 0, sizeof ev);
+    memset(&fx, 0, sizeof fx);
+    ev.cid = cid;
+    ev.cn = cn;
+    ev.evid = cause;
+    ev.en = causelen;
+    ev.time = time;
+    ev.replay = replay;
+    s->def_version = p->def_version;
+    if ((rc = lty__pstate_advance(e, p, ss, s, time, cid, cn, 1, &changed)) ||
+        (rc = lty__local_day(e, time, &ev.day)))
+        return rc;
+    /* the history entry's code is the cause, NUL-terminated */
+    char code[LTY_ID_MAX + 1];
+    if (causelen > LTY_ID_MAX)
+        return lty__err(e, LTY_EINVALID, "credit cause: malformed");
+    memcpy(code, cause, causelen);
+    code[causelen] = '\0';
+    if (__builtin_add_overflow(s->earned_lifetime, amount, &sum) ||
+        __builtin_add_overflow(s->balance, amount, &sum))
+        return lty__err(e, LTY_ERANGE, "program balance: would overflow");
+    /* like an earning: its own lot by the program's expiry rule, counted
+     * toward the tiers at once (a credit is not locked: it pays for no
+     * purchase that could be returned) */
+    if ((rc = lty__points_expiry(e, p, time, &expires)) ||
+        (rc = count_toward(e, p, ss, s, ev.day, amount)) ||
+        (rc = credit_unlocked(e, ss, s, expires, amount)) ||
+        (rc = lty__plog_add(e, cid, cn, time, s, LTY_PLOG_CREDIT, cause,
+                            causelen, NULL, code, amount, 0)) ||
+        (rc = settle_tier(e, p, s, time, 1, &rose, &fell)))
+        return rc;
+    if (rose &&
+        ((rc = lty__plog_add(e, cid, cn, time, s, LTY_PLOG_TIER_UP, cause,
+                             causelen, p->tiers[s->tier].name, NULL, 0, 0)) ||
+         (rc = plan_promotion(e, p, &ev, "tier", p->tiers[s->tier].name))))
+        return rc;
+    return issue_rewards(e, p, ss, s, &ev, &fx);
+}
+
+int lty__debit_apply(lty_engine *e, const lty__program *p, lty__pstates *ss,
+                     lty__pstate *s, const char *cid, size_t cn,
+                     const char *cause, size_t causelen, const lty__credit *c,
+                     int64_t time)
+{
+    int64_t expires, day, left = c->amount;
+    int rc, changed, rose, fell;
+    char code[LTY_ID_MAX + 1];
+    if (causelen > LTY_ID_MAX)
+        return lty__err(e, LTY_EINVALID, "credit cause: malformed");
+    memcpy(code, cause, causelen);
+    code[causelen] = '\0';
+    s->def_version = p->def_version;
+    if ((rc = lty__pstate_advance(e, p, ss, s, time, cid, cn, 1, &changed)) ||
+        (rc = lty__points_expiry(e, p, c->time, &expires)) ||
+        (rc = lty__local_day(e, c->time, &day)))
+        return rc;
+    /* still in its lot comes out of the lot (as a refund takes back what
+     * a purchase earned) */
+    for (size_t i = 0; i < s->nlots && left; i++) {
+        lty__lot *l = &s->lots[i];
+        if (l->expires != expires || l->unlocks != 0)
+            continue;
+        int64_t x = l->amount < left ? l->amount : left;
+        l->amount -= x;
+        left -= x;
+    }
+    lty__lots_take(s, time, 0); /* drop emptied lots */
+    /* spent or expired meanwhile: from the other lots, the rest a debt */
+    if (left)
+        lty__lots_take(s, time, left);
+    s->balance -= c->amount;
+    if ((rc = count_toward(e, p, ss, s, day, -c->amount)) ||
+        (rc = lty__plog_add(e, cid, cn, time, s, LTY_PLOG_DEBIT, cause,
+                            causelen, NULL, code, c->amount, 0)))
+        return rc;
+    if (p->downgrade == LTY_DOWNGRADE_ON_REFUND && p->ntiers) {
+        if ((rc = settle_tier(e, p, s, time, 0, &rose, &fell)))
+            return rc;
+        if (fell && (rc = lty__plog_add(e, cid, cn, time, s, LTY_PLOG_TIER_DOWN,
+                                        cause, causelen, p->tiers[s->tier].name,
+                                        NULL, 0, 0)))
+            return rc;
+    }
+    return LTY_OK;
+}
+
+static int check_cause(lty_engine *e, const char *cause, size_t causelen)
+{
+    if (!cause || causelen == 0 || causelen > LTY_ID_MAX ||
+        memchr(cause, 0, causelen) ||
+        !lty__text_valid(cause, causelen, LTY__TEXT_LINE))
+        return lty__err(e, LTY_EINVALID, "credit cause: malformed");
+    return LTY_OK;
+}
+
+/* The program of a credit, which must be a currency. */
+static int credit_program(lty_engine *e, const char *program, size_t pn,
+                          const lty__program **out)
+{
+    const lty__programs *ps;
+    int rc = lty__programs_current(e, &ps);
+    if (rc)
+        return rc;
+    const lty__program *p = lty__program_find(ps, program, pn);
+    if (!p)
+        return lty__err(e, LTY_ENOTFOUND, "program: not found");
+    if (p->kind != LTY_PROGRAM_STARS && p->kind != LTY_PROGRAM_POINTS)
+        return lty__err(e, LTY_EINVALID,
+                        "program: not a stars or points program");
+    *out = p;
+    return LTY_OK;
+}
+
+/* Load the customer's states, credit (or, with debit, take back) c in
+ * program p's, store them.  p points into the engine's cache, which
+ * nothing below reloads (the registry is read once per transaction). */
+static int with_state(lty_engine *e, const lty__program *p, const char *cid,
+                      size_t cn, const char *cause, size_t causelen,
+                      const lty__credit *c, int64_t time, int debit)
+{
+    lty__pstates ss;
+    lty__pstate *s = NULL;
+    uint64_t rev;
+    lty__pstates_init(&ss, &e->alloc);
+    int rc = lty__pstates_load(e, cid, cn, &ss, &rev);
+    if (rc == LTY_OK && (rc = lty__pstates_get(&ss, p, &s)))
+        rc = lty__err(e, rc, "program state: out of memory");
+    if (rc == LTY_OK)
+        rc = debit ? lty__debit_apply(e, p, &ss, s, cid, cn, cause,
+                                      causelen, c, time)
+                   : lty__credit_apply(e, p, &ss, s, cid, cn, cause,
+                                       causelen, c->amount, time, 0);
+    if (rc == LTY_OK)
+        rc = lty__pstates_store(e, cid, cn, &ss, rev);
+    lty__pstates_release(&ss);
+    return rc;
+}
+
+int lty__program_credit(lty_engine *e, const char *program, const char *cid,
+                        size_t cn, int64_t amount, const char *cause,
+                        size_t causelen, int64_t time)
+{
+    const lty__program *p;
+    lty__credit c;
+    lty__key k;
+    size_t pn;
+    int rc;
+    if ((rc = check_cause(e, cause, causelen)) ||
+        (rc = lty__check_id(e, "program id", program, &pn)))
+        return rc;
+    if (amount < 1 || amount > CREDIT_MAX)
+        return lty__err(e, LTY_EINVALID, "credit amount: outside 1..%lld",
+                        (long long)CREDIT_MAX);
+    if ((rc = lty__check_time(e, "credit time", time)))
+        return rc;
+    credit_key(&k, cid, cn, cause, causelen);
+    rc = lty__get(e, k.b, k.n, NULL, NULL);
+    if (rc == LTY_OK) {
+        if ((rc = lty__credit_decode(e->rbuf.data, e->rbuf.len, &c)))
+            return lty__corrupt(e, rc, "program credit");
+        if (strlen(c.program) != pn || memcmp(c.program, program, pn) ||
+            c.amount != amount)
+            return lty__err(e, LTY_EEXISTS,
+                            "credit cause: used for a different credit");
+        return LTY_OK; /* a replay */
+    }
+    if (rc != LTY_ENOTFOUND)
+        return rc;
+    if ((rc = credit_program(e, program, pn, &p)))
+        return rc;
+    memset(&c, 0, sizeof c);
+    memcpy(c.program, program, pn + 1);
+    c.amount = amount;
+    c.time = time;
+    if ((rc = with_state(e, p, cid, cn, cause, causelen, &c, time, 0)) ||
+        (rc = credit_encode(e, &c)))
+        return rc;
+    return lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, LTY_REV_NONE, NULL);
+}
+
+int lty__program_debit(lty_engine *e, const char *cid, size_t cn,
+                       const char *cause, size_t causelen, int64_t time,
+                       int64_t *taken)
+{
+    const lty__program *p;
+    lty__credit c;
+    lty__key k;
+    uint64_t rev = 0;
+    int rc;
+    if (taken)
+        *taken = 0;
+    if ((rc = check_cause(e, cause, causelen)) ||
+        (rc = lty__check_time(e, "debit time", time)))
+        return rc;
+    credit_key(&k, cid, cn, cause, causelen);
+    rc = lty__get(e, k.b, k.n, NULL, &rev);
+    if (rc == LTY_ENOTFOUND)
+        return lty__err(e, rc, "program credit: not found");
+    if (rc)
+        return rc;
+    if ((rc = lty__credit_decode(e->rbuf.data, e->rbuf.len, &c)))
+        return lty__corrupt(e, rc, "program credit");
+    if (c.taken)
+        return LTY_OK; /* taken back before */
+    if ((rc = credit_program(e, c.program, strlen(c.program), &p)))
+        return rc;
+    /* never before the credit itself */
+    c.taken = time > c.time ? time : c.time;
+    if (c.taken < 1)
+        c.taken = 1;
+    if ((rc = with_state(e, p, cid, cn, cause, causelen, &c, c.taken, 1)) ||
+        (rc = credit_encode(e, &c)) ||
+        (rc = lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, rev, NULL)))
+        return rc;
+    if (taken)
+        *taken = c.amount;
+    return LTY_OK;
 }

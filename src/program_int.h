@@ -285,10 +285,74 @@ LTY_INTERNAL int lty__spend_apply(lty_engine *e, const lty__program *p,
                                   lty__pstates *ss, lty__pstate *s, int64_t now,
                                   int64_t amount, const char *cid, size_t cn);
 
+/* ------------------------------------------------------------------ */
+/* Credits outside an event ("C\0<id>\0R<cause>", program_apply.c)     */
+/* ------------------------------------------------------------------ */
+
+/* Stars or points credited by another module (a referral's credit or
+ * welcome perk), and whether they were taken back.  The cause is the
+ * idempotency key: 1..LTY_ID_MAX bytes of one line. */
+typedef struct lty__credit {
+    char program[LTY_ID_MAX + 1];
+    int64_t amount;            /* > 0 */
+    int64_t time;              /* when credited */
+    int64_t taken;             /* when taken back; 0: not taken back */
+} lty__credit;
+
+LTY_INTERNAL int lty__credit_decode(const void *data, size_t len,
+                                    lty__credit *c);
+
+/*
+ * Inside a transaction: credit `amount` (1..1,000,000,000) of the stars or
+ * points program `program` to customer cid at `time`, as an earning that
+ * is not locked and has no multiplier: one lot expiring by the program's
+ * rule, counted toward the tiers, a history entry (LTY_PLOG_CREDIT), a
+ * tier reached (with its notices) and rewards by rule as an earning would
+ * give.  Idempotent per cause: the same cause with the same program and
+ * amount again changes nothing; with another program or amount it is
+ * LTY_EEXISTS.  LTY_ENOTFOUND (program), LTY_EINVALID (not a stars or
+ * points program, bad cause or amount), LTY_ERANGE, storage errors.
+ */
+LTY_INTERNAL int lty__program_credit(lty_engine *e, const char *program,
+                                     const char *cid, size_t cn,
+                                     int64_t amount, const char *cause,
+                                     size_t causelen, int64_t time);
+
+/*
+ * Inside a transaction: take back, at `time`, what the credit `cause` of
+ * customer cid gave: out of its lot while it is there, else out of the
+ * balance, which may go into debt (as a refund does); the tier is settled
+ * again for programs that downgrade on refunds; a history entry
+ * (LTY_PLOG_DEBIT).  Idempotent: a credit already taken back is left alone
+ * (*taken = 0).  *taken (may be NULL) receives what was taken back.
+ * LTY_ENOTFOUND (no such credit), storage errors.
+ */
+LTY_INTERNAL int lty__program_debit(lty_engine *e, const char *cid, size_t cn,
+                                    const char *cause, size_t causelen,
+                                    int64_t time, int64_t *taken);
+
+/* The credit and its taking back applied to loaded states (the two calls
+ * above and lty_programs_rebuild(); replay: no messages). */
+LTY_INTERNAL int lty__credit_apply(lty_engine *e, const lty__program *p,
+                                   lty__pstates *ss, lty__pstate *s,
+                                   const char *cid, size_t cn,
+                                   const char *cause, size_t causelen,
+                                   int64_t amount, int64_t time, int replay);
+LTY_INTERNAL int lty__debit_apply(lty_engine *e, const lty__program *p,
+                                  lty__pstates *ss, lty__pstate *s,
+                                  const char *cid, size_t cn,
+                                  const char *cause, size_t causelen,
+                                  const lty__credit *c, int64_t time);
+
 /* Every customer id owning a record "C\0<id>\0<which>" (which: 'G' program
  * state, 'P' profile), NUL-separated in *out (released by the caller). */
 LTY_INTERNAL int lty__collect_customers(lty_engine *e, char which, lty_buf *out);
 
+/* Inside a transaction: withdraw the reward `code` (n bytes) at `when` if
+ * it is still issued (*voided = 1); a redeemed or void reward is left as it
+ * is (*voided = 0).  LTY_ENOTFOUND when there is no such reward. */
+LTY_INTERNAL int lty__reward_withdraw(lty_engine *e, const char *code,
+                                      size_t n, int64_t when, int *voided);
 /* Does a reward with this code exist? (reward.c) */
 LTY_INTERNAL int lty__reward_exists(lty_engine *e, const char *code, int *exists);
 

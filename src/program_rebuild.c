@@ -3,11 +3,13 @@
  * of old events, a backfill or a changed rule.
  *
  * One customer is one transaction: their program history is dropped, their
- * events and points spends are replayed in time order through the current
- * definitions, and the resulting states, and what each purchase earned
- * (kept in its ledger entry), replace the stored ones.  Rewards issued by rules and draws have codes derived
- * from their cause, so a replay finds them again instead of issuing new
- * ones, and a draw counts as won only if its prize was issued back then.
+ * events, points spends and credits made outside events (a referral's,
+ * "C\0<id>\0R<cause>", with their taking back) are replayed in time order
+ * through the current definitions, and the resulting states, and what each
+ * purchase earned (kept in its ledger entry), replace the stored ones.
+ * Rewards issued by rules and draws have codes derived from their cause, so
+ * a replay finds them again instead of issuing new ones, and a draw counts
+ * as won only if its prize was issued back then.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -99,13 +101,17 @@ static int drop_all(lty_engine *e, const char *cid, size_t cn, const recs *c)
     return LTY_OK;
 }
 
-/* A step of the replay: an event or a spend, in (time, id) order. */
+/* What a step of the replay is, in the order steps at one time run. */
+enum { STEP_EVENT, STEP_SPEND, STEP_CREDIT, STEP_DEBIT };
+
+/* A step of the replay: an event, a spend, a credit or its taking back,
+ * in (time, kind, id) order. */
 typedef struct step {
     int64_t time;
     const char *id;
     size_t idlen;
-    int is_spend;
-    size_t index;              /* into the events or spends */
+    int kind;                  /* STEP_* */
+    size_t index;              /* into the events, spends or credits */
 } step;
 
 static int step_cmp(const void *a, const void *b)
@@ -113,8 +119,8 @@ static int step_cmp(const void *a, const void *b)
     const step *x = a, *y = b;
     if (x->time != y->time)
         return x->time < y->time ? -1 : 1;
-    if (x->is_spend != y->is_spend)
-        return x->is_spend - y->is_spend; /* events before spends */
+    if (x->kind != y->kind)
+        return x->kind - y->kind; /* events, spends, credits, debits */
     size_t m = x->idlen < y->idlen ? x->idlen : y->idlen;
     int c = memcmp(x->id, y->id, m);
     if (c)
@@ -125,7 +131,7 @@ static int step_cmp(const void *a, const void *b)
 typedef struct rebuild_op {
     const char *cid;
     size_t cn;
-    recs ledger, spends, scratch;
+    recs ledger, spends, credits, scratch;
     step *steps;
     int64_t *refunded;         /* per ledger entry: refunded so far */
 } rebuild_op;
@@ -244,16 +250,39 @@ static int store_earnings(lty_engine *e, const rebuild_op *op,
     return LTY_OK;
 }
 
+/* A credit made outside an event (a referral's), or its taking back. */
+static int replay_credit(lty_engine *e, const lty__programs *ps,
+                         lty__pstates *ss, rebuild_op *op, const step *st)
+{
+    const rec *r = &op->credits.r[st->index];
+    lty__credit c;
+    lty__pstate *s;
+    int rc;
+    if (lty__credit_decode(op->credits.bytes.data + r->voff, r->vlen, &c))
+        return lty__corrupt(e, LTY_ECORRUPT, "program credit");
+    const lty__program *p = lty__program_find(ps, c.program, strlen(c.program));
+    if (!p || (p->kind != LTY_PROGRAM_STARS && p->kind != LTY_PROGRAM_POINTS))
+        return LTY_OK; /* the program is gone or changed kind */
+    if ((rc = lty__pstates_get(ss, p, &s)))
+        return lty__err(e, rc, "program state: out of memory");
+    if (st->kind == STEP_CREDIT)
+        return lty__credit_apply(e, p, ss, s, op->cid, op->cn, st->id,
+                                 st->idlen, c.amount, c.time, 1);
+    return lty__debit_apply(e, p, ss, s, op->cid, op->cn, st->id, st->idlen,
+                            &c, c.taken);
+}
+
 static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
                   rebuild_op *op)
 {
-    size_t ne = op->ledger.n, ns = op->spends.n;
+    size_t ne = op->ledger.n, ns = op->spends.n, nc = op->credits.n;
     lty__entry *entries;
     xview xv;
     int rc = LTY_OK;
     int64_t visits = 0, last_day = INT64_MIN;
     lty__buf_init(&xv.arena, &e->alloc);
-    op->steps = lty__malloc(&e->alloc, (ne + ns + 1) * sizeof *op->steps);
+    op->steps = lty__malloc(&e->alloc,
+                            (ne + ns + 2 * nc + 1) * sizeof *op->steps);
     op->refunded = lty__zalloc(&e->alloc, (ne + 1) * sizeof *op->refunded);
     entries = lty__malloc(&e->alloc, (ne + 1) * sizeof *entries);
     xv.off = lty__zalloc(&e->alloc, (ne + 1) * sizeof *xv.off);
@@ -271,7 +300,7 @@ static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
             rc = lty__corrupt(e, LTY_ECORRUPT, "ledger entry");
             goto out;
         }
-        st->is_spend = 0;
+        st->kind = STEP_EVENT;
         st->index = i;
     }
     for (size_t i = 0; i < ns; i++) {
@@ -285,15 +314,41 @@ static int replay(lty_engine *e, const lty__programs *ps, lty__pstates *ss,
         st->time = sp.time;
         st->id = (const char *)op->spends.bytes.data + r->koff + 1;
         st->idlen = r->klen - 1;
-        st->is_spend = 1;
+        st->kind = STEP_SPEND;
         st->index = i;
     }
-    qsort(op->steps, ne + ns, sizeof *op->steps, step_cmp);
-    for (size_t k = 0; rc == LTY_OK && k < ne + ns; k++) {
+    size_t nsteps = ne + ns;
+    for (size_t i = 0; i < nc; i++) {
+        const rec *r = &op->credits.r[i];
+        lty__credit c;
+        if (lty__credit_decode(op->credits.bytes.data + r->voff, r->vlen, &c)) {
+            rc = lty__corrupt(e, LTY_ECORRUPT, "program credit");
+            goto out;
+        }
+        /* the key's rest is "R<cause>" */
+        step *st = &op->steps[nsteps++];
+        st->time = c.time;
+        st->id = (const char *)op->credits.bytes.data + r->koff + 1;
+        st->idlen = r->klen - 1;
+        st->kind = STEP_CREDIT;
+        st->index = i;
+        if (c.taken) {
+            step *dt = &op->steps[nsteps++];
+            *dt = *st;
+            dt->time = c.taken;
+            dt->kind = STEP_DEBIT;
+        }
+    }
+    qsort(op->steps, nsteps, sizeof *op->steps, step_cmp);
+    for (size_t k = 0; rc == LTY_OK && k < nsteps; k++) {
         const step *st = &op->steps[k];
-        if (st->is_spend) {
+        if (st->kind == STEP_SPEND) {
             rc = replay_spend(e, ps, ss, op, &op->spends.r[st->index], entries,
                               &xv);
+            continue;
+        }
+        if (st->kind != STEP_EVENT) {
+            rc = replay_credit(e, ps, ss, op, st);
             continue;
         }
         const lty__entry *en = &entries[st->index];
@@ -378,7 +433,8 @@ static int rebuild_body(lty_engine *e, void *arg)
     if ((rc = collect(e, op->cid, op->cn, 'H', &op->scratch)) ||
         (rc = drop_all(e, op->cid, op->cn, &op->scratch)) ||
         (rc = collect(e, op->cid, op->cn, 'L', &op->ledger)) ||
-        (rc = collect(e, op->cid, op->cn, 'S', &op->spends)))
+        (rc = collect(e, op->cid, op->cn, 'S', &op->spends)) ||
+        (rc = collect(e, op->cid, op->cn, 'R', &op->credits)))
         return rc;
     lty__pstates_init(&ss, &e->alloc);
     if ((rc = lty__pstates_load(e, op->cid, op->cn, &ss, &rev)) == LTY_OK) {
@@ -428,10 +484,12 @@ static int rebuild_one(lty_engine *e, const char *cid, size_t cn)
     op.cn = cn;
     recs_init(&op.ledger, &e->alloc);
     recs_init(&op.spends, &e->alloc);
+    recs_init(&op.credits, &e->alloc);
     recs_init(&op.scratch, &e->alloc);
     int rc = lty__txn(e, rebuild_body, &op);
     recs_release(&op.ledger);
     recs_release(&op.spends);
+    recs_release(&op.credits);
     recs_release(&op.scratch);
     lty__free(&e->alloc, op.steps);
     lty__free(&e->alloc, op.refunded);

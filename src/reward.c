@@ -502,6 +502,32 @@ int lty__reward_exists(lty_engine *e, const char *code, int *exists)
     return rc;
 }
 
+/* A reversed referral (referral.c) takes back the reward it issued: void
+ * while still issued (even past its expiry: it can no longer be redeemed
+ * anyway, and void says why); a redeemed one is gone and stays as it is. */
+int lty__reward_withdraw(lty_engine *e, const char *code, size_t n,
+                         int64_t when, int *voided)
+{
+    lty__key k;
+    rec r;
+    uint64_t rev = 0;
+    *voided = 0;
+    int rc = load_reward(e, code, n, &r, &rev);
+    if (rc)
+        return rc;
+    if (r.state != LTY_REWARD_ISSUED)
+        return LTY_OK;
+    r.state = LTY_REWARD_VOID;
+    r.closed = when;
+    if ((rc = rec_encode(&r, &e->wbuf)))
+        return lty__err(e, rc, "reward: cannot encode");
+    key_reward(&k, code, n);
+    if ((rc = lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, rev, NULL)))
+        return rc;
+    *voided = 1;
+    return LTY_OK;
+}
+
 /* Erasure (customer_rekey.c): the reward now belongs to the anonymous id.
  * Everything else in the record is kept: the program id, kind, value,
  * source, times and state carry no personal data, and an issued reward

@@ -369,9 +369,11 @@ START_TEST(conflicts_are_retried_up_to_the_limit)
     lty_customer *cu;
     ck_assert_int_eq(lty_customer_get(e, "c2", &cu), LTY_ENOTFOUND);
 
-    /* recording an event announces its keys, inside its transaction */
+    /* recording an event announces its keys, inside its transaction: the
+     * event index, aggregates and ledger entry, and the referral record
+     * the referral hook reads */
     lty_test_event(e, "ev1", "c1", LTY_TEST_NOW, 1000, "item");
-    ck_assert_int_eq(c.prefetches, 3);
+    ck_assert_int_eq(c.prefetches, 4);
     ck_assert_int_eq(c.stray_prefetches, 0);
     /* the memory store ignores a hint outside a transaction */
     mops.prefetch("C", 1, mud);

@@ -98,6 +98,20 @@ typedef struct lty_allocator {
 } lty_allocator;
 
 /**
+ * @brief Free a block the library allocated for the caller.
+ *
+ * For the functions that hand over new memory through a @c char** (such as
+ * lty_briefing_render_text()); objects with their own destructor
+ * (lty_customer_free(), lty_briefing_free() ...) are freed with that
+ * instead.  The block remembers the allocator it came from (the engine's
+ * #lty_allocator hooks, or the C library's), so it may be freed after the
+ * engine, and never reaches a different allocator.
+ *
+ * @param[in] p  The block, or NULL (ignored).
+ */
+LTY_API void lty_free(void *p);
+
+/**
  * @brief A calendar date in the engine's local time zone.
  *
  * @c year is 0 when unknown (birthdays are often given without a year);

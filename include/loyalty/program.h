@@ -452,7 +452,15 @@ typedef enum lty_program_log_kind {
      *  @c title is the tier. */
     LTY_PLOG_DOWNGRADE_NOTICE = 7,
     /** @c amount points will expire at the entry's @c due time. */
-    LTY_PLOG_EXPIRY_NOTICE = 8
+    LTY_PLOG_EXPIRY_NOTICE = 8,
+    /** Stars or points credited outside an event (a referral's credit or
+     *  welcome perk, referral.h): @c amount; @c code is the cause
+     *  ("referral/7"). */
+    LTY_PLOG_CREDIT = 9,
+    /** A credit taken back (a reversed referral): @c amount is what was
+     *  taken back (the balance may go into debt, as after a refund);
+     *  @c code is the credit's cause. */
+    LTY_PLOG_DEBIT = 10
 } lty_program_log_kind;
 
 /** @brief One entry of a customer's program history. */
@@ -465,10 +473,11 @@ typedef struct lty_program_log_entry {
     lty_program_log_kind kind;
     /** A title, tier, reward or prize name, or empty. */
     char title[LTY_TITLE_MAX + 1];
-    /** A reward code, or empty. */
+    /** A reward code; for #LTY_PLOG_CREDIT and #LTY_PLOG_DEBIT the
+     *  credit's cause; or empty. */
     char code[LTY_ID_MAX + 1];
-    /** #LTY_PLOG_PROMOTED: the step's counted visits; rewards, expiries
-     *  and expiry notices: the stars or points; else 0. */
+    /** #LTY_PLOG_PROMOTED: the step's counted visits; rewards, expiries,
+     *  expiry notices, credits and debits: the stars or points; else 0. */
     int64_t amount;
     /** Notices: when the downgrade or expiry happens; else 0. */
     int64_t due;
