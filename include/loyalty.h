@@ -27,5 +27,7 @@
 #include "loyalty/appointment.h"
 #include "loyalty/referral.h"
 #include "loyalty/briefing.h"
+#include "loyalty/clv.h"
+#include "loyalty/rfm.h"
 
 #endif /* LOYALTY_H */

@@ -47,7 +47,8 @@ enum lty__record_kind {
     LTY__REC_REFERRAL_POLICY = 23, /* the store's referral policy */
     LTY__REC_REFERRAL = 24,        /* a referral (keyed by the referred) */
     LTY__REC_REFERRAL_TIMES = 25,  /* a referrer's recent registrations (cap) */
-    LTY__REC_PCREDIT = 26          /* stars or points credited outside an event */
+    LTY__REC_PCREDIT = 26,         /* stars or points credited outside an event */
+    LTY__REC_RFM = 27              /* a customer's latest RFM scores */
 };
 
 #define LTY__WIRE_VARINT 0u

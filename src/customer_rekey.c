@@ -65,6 +65,10 @@
  *                program ids, amounts, reward codes), so the referred
  *                customer's "who referred me" and the statistics stay;
  *                the entry then moves.
+ *   Z            the latest RFM scores (kind 27, rfm_store.c): times,
+ *                window, bins, recency, frequency, monetary, the R/F/M
+ *                scores and the segment name (from the segment table, not
+ *                the customer).  Moved, so statistics keep them.
  *
  * Referrals where the erased customer is the referred one live outside
  * "C\0<id>\0": lty__referral_rekey_referred() (referral.c) moves
@@ -236,6 +240,7 @@ static int known_kind(const char *rest, size_t n)
     case 'R': /* a program credit outside an event */
         return n > 1 ? KIND_MOVE : KIND_UNKNOWN;
     case 'N': /* recent referral registrations */
+    case 'Z': /* latest RFM scores */
         return n == 1 ? KIND_MOVE : KIND_UNKNOWN;
     case 'F': /* referral list entry: the referral is rewritten too */
         return n > 1 ? KIND_REFERRAL : KIND_UNKNOWN;
