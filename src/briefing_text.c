@@ -212,6 +212,20 @@ static void put_attrs(lty__text *t, const char *head, size_t n,
     puts_(t, "\n");
 }
 
+/* "    ** VIP", "    Segment: Champions (R5 F5 M4)",
+ * "    P(alive) 93%; lifetime value 12346" */
+static void put_analytics(lty__text *t, const lty_card *c)
+{
+    if (c->vip)
+        puts_(t, "    ** VIP\n");
+    if (c->has_rfm)
+        printf_(t, "    Segment: %s (R%d F%d M%d)\n", c->segment, c->rfm_r,
+                c->rfm_f, c->rfm_m);
+    if (c->has_clv)
+        printf_(t, "    P(alive) %.0f%%; lifetime value %.0f\n",
+                c->p_alive * 100.0, c->clv);
+}
+
 void lty__text_card(lty__text *t, const lty_card *c)
 {
     /* the heading: the appointment (briefing) or the customer (caller) */
@@ -245,6 +259,7 @@ void lty__text_card(lty__text *t, const lty_card *c)
         return;
 
     put_programs(t, c);
+    put_analytics(t, c);
     if (c->promo_at >= 0)
         printf_(t, "    ** Promotion due at %s visit: %s (%s) -- prepare the party\n",
                 c->caller ? "the next" : "this", c->prog[c->promo_at].next_title,

@@ -13,6 +13,8 @@
  *   lty_reward_list()          rewards ready to redeem
  *   lty_appointment_list()     caller ID's appointment; "came together"
  *   lty_referral_get/list()    who referred them, how many they referred
+ *   lty_rfm_customer_get()     the stored RFM segment and scores
+ *   lty_clv_customer_get()     the stored P(alive) and lifetime value
  *
  * Nothing is written.  Every failure frees what was built and returns the
  * code of the call that failed (its message stays the engine's last
@@ -27,7 +29,9 @@
 #include "plan_int.h"
 #include "program_int.h"
 #include "validate_int.h"
+#include "loyalty/clv.h"
 #include "loyalty/referral.h"
+#include "loyalty/rfm.h"
 
 /* Rewards and appointments read in one call before reading them all. */
 #define LIST_FIRST 8
@@ -473,6 +477,36 @@ static int card_referrals(lty_engine *e, lty_card *c, const lty__card_ctx *ctx)
     return referrer_booked_on(e, c->referrer_id, day, &c->came_together);
 }
 
+/* The analytics' slot: the stored RFM segment and scores, P(alive) and
+ * lifetime value, and the VIP mark (briefing.h gives the rule). */
+static int card_analytics(lty_engine *e, lty_card *c)
+{
+    lty_rfm_scores rs = LTY_RFM_SCORES_INIT;
+    lty_clv_figures cf = LTY_CLV_FIGURES_INIT;
+    int rc = lty_rfm_customer_get(e, c->id, &rs);
+    if (rc == LTY_OK) {
+        c->has_rfm = 1;
+        copy_text(c->segment, sizeof c->segment, rs.segment);
+        c->rfm_r = rs.r;
+        c->rfm_f = rs.f;
+        c->rfm_m = rs.m;
+    } else if (rc != LTY_ENOTFOUND) {
+        return rc;
+    }
+    rc = lty_clv_customer_get(e, c->id, &cf);
+    if (rc == LTY_OK) {
+        c->has_clv = 1;
+        c->p_alive = cf.p_alive;
+        c->clv = cf.clv;
+    } else if (rc != LTY_ENOTFOUND) {
+        return rc;
+    }
+    c->vip = (c->has_rfm && strcmp(c->segment, LTY_CARD_VIP_SEGMENT) == 0) ||
+             (c->has_clv && cf.p_alive >= LTY_CARD_VIP_P_ALIVE &&
+              lty_clv_figures_top_decile(&cf));
+    return LTY_OK;
+}
+
 static void card_free(lty_card *c)
 {
     if (!c)
@@ -526,7 +560,7 @@ int lty__card_build(lty_engine *e, const char *id, lty_customer *cust,
         goto fail;
     if (!c->has_appt && !ctx->appt && (rc = card_find_appointment(e, c, ctx)))
         goto fail;
-    if ((rc = card_referrals(e, c, ctx)))
+    if ((rc = card_referrals(e, c, ctx)) || (rc = card_analytics(e, c)))
         goto fail;
 appt:
     if (c->has_appt &&
@@ -709,12 +743,41 @@ size_t lty_card_referral_count(const lty_card *c)
 
 const char *lty_card_segment(const lty_card *c)
 {
-    (void)c;
-    return NULL;
+    return c && c->has_rfm ? c->segment : NULL;
+}
+
+int lty_card_rfm(const lty_card *c, int *r, int *f, int *m)
+{
+    if (!c || !c->has_rfm)
+        return 0;
+    if (r)
+        *r = c->rfm_r;
+    if (f)
+        *f = c->rfm_f;
+    if (m)
+        *m = c->rfm_m;
+    return 1;
+}
+
+int lty_card_p_alive(const lty_card *c, double *out)
+{
+    if (!c || !c->has_clv)
+        return 0;
+    if (out)
+        *out = c->p_alive;
+    return 1;
+}
+
+int lty_card_clv(const lty_card *c, double *out)
+{
+    if (!c || !c->has_clv)
+        return 0;
+    if (out)
+        *out = c->clv;
+    return 1;
 }
 
 int lty_card_vip(const lty_card *c)
 {
-    (void)c;
-    return 0;
+    return c ? c->vip : 0;
 }

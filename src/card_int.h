@@ -72,6 +72,15 @@ struct lty_card {
     int came_together;
     size_t referrals;
 
+    /* analytics: the stored RFM scores and lifetime-value figures */
+    int has_rfm;
+    char segment[LTY_TITLE_MAX + 1];
+    int rfm_r, rfm_f, rfm_m;
+    int has_clv;
+    double p_alive;
+    double clv;
+    int vip;
+
     int has_appt;
     lty_appointment appt;
     lty_date appt_date;         /* local date and minute of its start */

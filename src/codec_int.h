@@ -48,7 +48,8 @@ enum lty__record_kind {
     LTY__REC_REFERRAL = 24,        /* a referral (keyed by the referred) */
     LTY__REC_REFERRAL_TIMES = 25,  /* a referrer's recent registrations (cap) */
     LTY__REC_PCREDIT = 26,         /* stars or points credited outside an event */
-    LTY__REC_RFM = 27              /* a customer's latest RFM scores */
+    LTY__REC_RFM = 27,             /* a customer's latest RFM scores */
+    LTY__REC_CLV = 28              /* a customer's latest lifetime-value figures */
 };
 
 #define LTY__WIRE_VARINT 0u

@@ -69,6 +69,11 @@
  *                window, bins, recency, frequency, monetary, the R/F/M
  *                scores and the segment name (from the segment table, not
  *                the customer).  Moved, so statistics keep them.
+ *   V            the latest lifetime-value figures (kind 28, clv_store.c):
+ *                computed_at, P(alive), expected purchases, expected spend,
+ *                CLV, value at stake (doubles), a fingerprint of the model
+ *                parameters, the rank and size of the call that stored
+ *                them.  Numbers only; moved, so statistics keep them.
  *
  * Referrals where the erased customer is the referred one live outside
  * "C\0<id>\0": lty__referral_rekey_referred() (referral.c) moves
@@ -241,6 +246,7 @@ static int known_kind(const char *rest, size_t n)
         return n > 1 ? KIND_MOVE : KIND_UNKNOWN;
     case 'N': /* recent referral registrations */
     case 'Z': /* latest RFM scores */
+    case 'V': /* latest lifetime-value figures */
         return n == 1 ? KIND_MOVE : KIND_UNKNOWN;
     case 'F': /* referral list entry: the referral is rewritten too */
         return n > 1 ? KIND_REFERRAL : KIND_UNKNOWN;

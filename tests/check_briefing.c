@@ -349,8 +349,11 @@ START_TEST(regular_customer_promotion_due)
     ck_assert_ptr_null(lty_card_referrer_name(c));
     ck_assert_int_eq(lty_card_came_together(c), 0);
 
-    /* the analytics slot stays empty */
+    /* the analytics slot stays empty: nothing stored */
     ck_assert_ptr_null(lty_card_segment(c));
+    ck_assert_int_eq(lty_card_rfm(c, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(lty_card_p_alive(c, NULL), 0);
+    ck_assert_int_eq(lty_card_clv(c, NULL), 0);
     ck_assert_int_eq(lty_card_vip(c), 0);
     lty_briefing_free(b);
 }
@@ -1094,6 +1097,172 @@ START_TEST(every_failed_allocation)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The analytics slot                                                  */
+/* ------------------------------------------------------------------ */
+
+#define assert_lacks(text, what) \
+    ck_assert_msg(strstr((text), (what)) == NULL, "'%s' in:\n%s", (what), (text))
+
+/* RFM with fixed cut points and a table of two segments: Kim (5 visits,
+ * the last 20 days ago) is a Champion, Park (once, 274 days ago) is not. */
+static void store_rfm(lty_engine *e)
+{
+    static const lty_rfm_segment segs[] = {
+        {"Champions", 4, 5, 4, 5, 1, 5},
+        {"Hibernating", 1, 2, 1, 5, 1, 5}};
+    lty_rfm_segment_table table = LTY_RFM_SEGMENT_TABLE_INIT;
+    table.segments = segs;
+    table.count = 2;
+    lty_rfm_segments *compiled = NULL;
+    ok(e, lty_rfm_segments_new(&compiled, &table, 5, NULL, 0), "segments");
+    static const int64_t r_cuts[] = {30, 60, 90, 180};
+    static const int64_t f_cuts[] = {1, 2, 3, 4};
+    static const int64_t m_cuts[] = {0, 1000, 2000, 3000};
+    lty_rfm_options o = LTY_RFM_OPTIONS_INIT;
+    o.bins = 5;
+    o.r_cuts = r_cuts;
+    o.f_cuts = f_cuts;
+    o.m_cuts = m_cuts;
+    o.segments = compiled;
+    lty_rfm_result *r = NULL;
+    ok(e, lty_rfm_compute(e, &o, &r), "rfm");
+    lty_rfm_result_free(r);
+    lty_rfm_segments_free(compiled);
+}
+
+static const lty_bgnbd_model card_bg = {0.243, 4.414, 0.793, 2.426, 0, 0, 0,
+                                        "converged"};
+static const lty_gamgam_model card_gg = {6.25, 3.74, 15.44, 0, 0, 0,
+                                         "converged"};
+
+static void store_clv(lty_engine *e, const char *const *ids,
+                      const double *p_alive, const double *clv, size_t n)
+{
+    lty_clv_row rows[4];
+    lty_clv_score sc[4];
+    memset(rows, 0, sizeof rows);
+    memset(sc, 0, sizeof sc);
+    for (size_t i = 0; i < n; i++) {
+        rows[i].customer_id = ids[i];
+        sc[i].p_alive = p_alive[i];
+        sc[i].clv = clv[i];
+        sc[i].expected_purchases = 1;
+        sc[i].expected_spend = 1000;
+        sc[i].value_at_stake = clv[i] / p_alive[i];
+    }
+    ok(e, lty_clv_store(e, sc, rows, n, &card_bg, &card_gg), "clv store");
+}
+
+START_TEST(analytics_fill_the_slot)
+{
+    store_rfm(t.e);
+    static const char *const both[] = {"c-park", "c-lee"};
+    static const double pa[] = {0.8, 0.3}, value[] = {50000, 100};
+    store_clv(t.e, both, pa, value, 2);
+
+    lty_card *c = NULL;
+    int r = 0, f = 0, m = 0;
+    double p = 0, v = 0;
+    char *s = NULL;
+
+    /* Kim: a Champion, so a VIP; no lifetime value stored */
+    ck_assert_int_eq(lty_recognize_phone(t.e, "010-1234-5678", &c), LTY_OK);
+    ck_assert_str_eq(lty_card_segment(c), "Champions");
+    ck_assert_int_eq(lty_card_rfm(c, &r, &f, &m), 1);
+    ck_assert_int_eq(r, 5);
+    ck_assert_int_eq(f, 5);
+    ck_assert_int_eq(m, 1);
+    ck_assert_int_eq(lty_card_p_alive(c, &p), 0);
+    ck_assert_int_eq(lty_card_clv(c, &v), 0);
+    ck_assert_int_eq(lty_card_vip(c), 1);
+    ck_assert_int_eq(lty_card_render_text(c, &s, NULL), LTY_OK);
+    assert_has(s, "    ** VIP\n    Segment: Champions (R5 F5 M1)\n");
+    assert_lacks(s, "P(alive)");
+    lty_free(s);
+    lty_card_free(c);
+
+    /* Park: hibernating, but a VIP by lifetime value (P(alive) 0.8, the
+     * top decile of the two stored) */
+    ck_assert_int_eq(lty_recognize_phone(t.e, "010-3333-4444", &c), LTY_OK);
+    ck_assert_str_eq(lty_card_segment(c), "Hibernating");
+    ck_assert_int_eq(lty_card_rfm(c, &r, &f, &m), 1);
+    ck_assert_int_eq(r, 1);
+    ck_assert_int_eq(f, 1);
+    ck_assert_int_eq(lty_card_p_alive(c, &p), 1);
+    ck_assert(p == 0.8);
+    ck_assert_int_eq(lty_card_clv(c, &v), 1);
+    ck_assert(v == 50000);
+    ck_assert_int_eq(lty_card_vip(c), 1);
+    ck_assert_int_eq(lty_card_render_text(c, &s, NULL), LTY_OK);
+    assert_has(s, "** VIP");
+    assert_has(s, "Segment: Hibernating (R1 F1 M1)");
+    assert_has(s, "P(alive) 80%; lifetime value 50000\n");
+    lty_free(s);
+    lty_card_free(c);
+
+    /* Lee: lifetime value stored, no RFM scores (no visit yet); not a VIP */
+    ck_assert_int_eq(lty_recognize_phone(t.e, "010-2222-3333", &c), LTY_OK);
+    ck_assert_ptr_null(lty_card_segment(c));
+    ck_assert_int_eq(lty_card_rfm(c, &r, &f, &m), 0);
+    ck_assert_int_eq(lty_card_p_alive(c, &p), 1);
+    ck_assert(p == 0.3);
+    ck_assert_int_eq(lty_card_vip(c), 0);
+    lty_card_free(c);
+
+    /* the top decile alone is not enough: P(alive) must be 0.5 or more */
+    static const char *const lee[] = {"c-lee"};
+    static const double pa2[] = {0.3}, value2[] = {90000};
+    store_clv(t.e, lee, pa2, value2, 1);
+    ck_assert_int_eq(lty_recognize_phone(t.e, "010-2222-3333", &c), LTY_OK);
+    ck_assert_int_eq(lty_card_clv(c, &v), 1);
+    ck_assert(v == 90000);
+    ck_assert_int_eq(lty_card_vip(c), 0);
+    lty_card_free(c);
+
+    /* the briefing shows the same; Choi's slot (nothing stored) is empty */
+    lty_briefing *b = brief(t.e);
+    s = text_of(b);
+    assert_has(s, "Segment: Champions (R5 F5 M1)");
+    lty_free(s);
+    lty_briefing_free(b);
+    ck_assert_int_eq(lty_recognize_phone(t.e, "010-5555-6666", &c), LTY_OK);
+    ck_assert_ptr_null(lty_card_segment(c));
+    ck_assert_int_eq(lty_card_rfm(c, &r, &f, &m), 0);
+    ck_assert_int_eq(lty_card_p_alive(c, &p), 0);
+    ck_assert_int_eq(lty_card_clv(c, &v), 0);
+    ck_assert_int_eq(lty_card_vip(c), 0);
+    ck_assert_int_eq(lty_card_render_text(c, &s, NULL), LTY_OK);
+    assert_lacks(s, "Segment:");
+    assert_lacks(s, "VIP");
+    assert_lacks(s, "P(alive)");
+    lty_free(s);
+    lty_card_free(c);
+
+    /* NULL cards */
+    ck_assert_int_eq(lty_card_rfm(NULL, &r, &f, &m), 0);
+    ck_assert_int_eq(lty_card_p_alive(NULL, &p), 0);
+    ck_assert_int_eq(lty_card_clv(NULL, &v), 0);
+    ck_assert_int_eq(lty_card_vip(NULL), 0);
+    ck_assert_ptr_null(lty_card_segment(NULL));
+}
+END_TEST
+
+/* A stored figure that does not decode fails the card, as the other reads */
+START_TEST(corrupt_clv_figures)
+{
+    static const unsigned char bad[] = {28, 1, 0x08, 0xff};
+    static const char key[] = "C\0c-kim\0V";
+    ck_assert_int_eq(t.ops.put(key, sizeof key - 1, bad, sizeof bad,
+                               LTY_REV_ANY, NULL, t.ud),
+                     LTY_OK);
+    lty_card *c = NULL;
+    ck_assert_int_eq(lty_recognize_phone(t.e, "010-1234-5678", &c),
+                     LTY_ECORRUPT);
+    ck_assert_ptr_null(c);
+}
+END_TEST
+
 static Suite *briefing_suite(void)
 {
     Suite *s = suite_create("briefing");
@@ -1128,6 +1297,8 @@ static Suite *briefing_suite(void)
     tcase_add_test(tc, corrupt_profile);
     tcase_add_test(tc, corrupt_phone_index);
     tcase_add_test(tc, corrupt_appointment);
+    tcase_add_test(tc, analytics_fill_the_slot);
+    tcase_add_test(tc, corrupt_clv_figures);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("faults");

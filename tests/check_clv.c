@@ -21,6 +21,7 @@
 #include <check.h>
 #include <loyalty.h>
 
+#include "faultworld.h"
 #include "testutil.h"
 
 #ifndef LTY_CDNOW_DIR
@@ -806,6 +807,327 @@ START_TEST(fit_failures)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Figures kept per customer                                           */
+/* ------------------------------------------------------------------ */
+
+/* CDNOW's parameters (lifetimes' documentation), near enough */
+static const lty_bgnbd_model store_bg = {0.243, 4.414, 0.793, 2.426, 0, 0, 0,
+                                         "converged"};
+static const lty_gamgam_model store_gg = {6.25, 3.74, 15.44, 0, 0, 0,
+                                          "converged"};
+
+#define NSTORE 12
+static const char *const store_ids[NSTORE] = {
+    "s01", "s02", "s03", "s04", "s05", "s06",
+    "s07", "s08", "s09", "s10", "s11", "s12"};
+
+/* rows and scores of the store's customers: s01 buys most, s12 least */
+static void store_rows(lty_clv_row *rows, lty_clv_score *scores, size_t n,
+                       const lty_bgnbd_model *bg)
+{
+    for (size_t i = 0; i < n; i++) {
+        rows[i].customer_id = store_ids[i];
+        rows[i].frequency = (double)(n - i);
+        rows[i].recency = 30.0 + (double)(n - i) * 2;
+        rows[i].T = 60.0;
+        rows[i].monetary = 1000.0 + 100.0 * (double)(n - i);
+    }
+    ck_assert_int_eq(lty_clv_compute(scores, rows, n, bg, &store_gg, NULL),
+                     LTY_OK);
+}
+
+static void assert_figures(const lty_clv_figures *f, const lty_clv_score *s)
+{
+    /* bit for bit */
+    ck_assert(memcmp(&f->p_alive, &s->p_alive, sizeof(double)) == 0);
+    ck_assert(memcmp(&f->expected_purchases, &s->expected_purchases,
+                     sizeof(double)) == 0);
+    ck_assert(memcmp(&f->expected_spend, &s->expected_spend,
+                     sizeof(double)) == 0);
+    ck_assert(memcmp(&f->clv, &s->clv, sizeof(double)) == 0);
+    ck_assert(memcmp(&f->value_at_stake, &s->value_at_stake,
+                     sizeof(double)) == 0);
+}
+
+START_TEST(store_round_trip)
+{
+    lty_test_env t;
+    lty_test_env_open(&t);
+    for (int i = 0; i < NSTORE; i++)
+        lty_test_customer(t.e, store_ids[i], NULL, NULL);
+    lty_clv_row rows[NSTORE];
+    lty_clv_score sc[NSTORE];
+    store_rows(rows, sc, NSTORE, &store_bg);
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, NSTORE, &store_bg,
+                                   &store_gg),
+                     LTY_OK);
+    uint64_t fp = lty_clv_model_fingerprint(&store_bg, &store_gg);
+    ck_assert(fp != 0);
+    for (int i = 0; i < NSTORE; i++) {
+        lty_clv_figures f = LTY_CLV_FIGURES_INIT;
+        ck_assert_int_eq(lty_clv_customer_get(t.e, store_ids[i], &f), LTY_OK);
+        assert_figures(&f, &sc[i]);
+        ck_assert_int_eq(f.computed_at, t.now);
+        ck_assert(f.model_fingerprint == fp);
+        ck_assert_uint_eq(f.of, NSTORE);
+        /* s01 has the highest lifetime value */
+        ck_assert_uint_eq(f.rank, (uint64_t)i + 1);
+        /* 12 customers: the top decile is the first 2 */
+        ck_assert_int_eq(lty_clv_figures_top_decile(&f), i < 2);
+    }
+
+    /* a second store replaces the figures of its customers only */
+    t.now += 86400;
+    lty_bgnbd_model bg2 = store_bg;
+    bg2.r = 0.3;
+    lty_clv_score sc2[2];
+    store_rows(rows, sc2, 2, &bg2);
+    ck_assert_int_eq(lty_clv_store(t.e, sc2, rows, 2, &bg2, &store_gg),
+                     LTY_OK);
+    uint64_t fp2 = lty_clv_model_fingerprint(&bg2, &store_gg);
+    ck_assert(fp2 != fp);
+    lty_clv_figures f = LTY_CLV_FIGURES_INIT;
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_OK);
+    assert_figures(&f, &sc2[0]);
+    ck_assert(f.model_fingerprint == fp2);
+    ck_assert_int_eq(f.computed_at, t.now);
+    ck_assert_uint_eq(f.of, 2);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s12", &f), LTY_OK);
+    ck_assert(f.model_fingerprint == fp);
+    ck_assert_int_eq(f.computed_at, t.now - 86400);
+
+    /* nothing to store is fine */
+    ck_assert_int_eq(lty_clv_store(t.e, NULL, NULL, 0, &store_bg, &store_gg),
+                     LTY_OK);
+    lty_test_env_close(&t);
+}
+END_TEST
+
+START_TEST(store_unknown_and_bad_input)
+{
+    lty_test_env t;
+    lty_test_env_open(&t);
+    for (int i = 0; i < 3; i++)
+        lty_test_customer(t.e, store_ids[i], NULL, NULL);
+    lty_clv_row rows[3];
+    lty_clv_score sc[3];
+    store_rows(rows, sc, 3, &store_bg);
+    lty_clv_figures f = LTY_CLV_FIGURES_INIT;
+
+    /* a customer with nothing stored, and one the store does not know */
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ENOTFOUND);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "nobody", &f), LTY_ENOTFOUND);
+
+    /* storing for an unknown customer writes nothing at all */
+    rows[2].customer_id = "nobody";
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_ENOTFOUND);
+    lty_assert_err_mentions(t.e, "rows[2]");
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ENOTFOUND);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "nobody", &f), LTY_ENOTFOUND);
+
+    /* a repeated customer */
+    rows[2].customer_id = "s01";
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    lty_assert_err_mentions(t.e, "rows[2].customer_id: repeats rows[0]");
+    rows[2].customer_id = "";
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    lty_assert_err_mentions(t.e, "rows[2]");
+    rows[2].customer_id = NULL;
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    rows[2].customer_id = store_ids[2];
+
+    /* bad scores and models */
+    lty_clv_score keep = sc[1];
+    sc[1].p_alive = 1.5;
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    lty_assert_err_mentions(t.e, "scores[1]");
+    sc[1] = keep;
+    sc[1].clv = NAN;
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    sc[1] = keep;
+    lty_bgnbd_model bad = store_bg;
+    bad.a = 0;
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &bad, &store_gg),
+                     LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, NULL, &store_gg),
+                     LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_store(t.e, sc, NULL, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_store(NULL, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ENOTFOUND);
+
+    /* reading */
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 3, &store_bg, &store_gg),
+                     LTY_OK);
+    f.version = 99;
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_EVERSION);
+    f.version = LTY_CLV_FIGURES_VERSION;
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "", &f), LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", NULL), LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_OK);
+    ck_assert_uint_eq(lty_clv_model_fingerprint(NULL, &store_gg), 0);
+    ck_assert_int_eq(lty_clv_figures_top_decile(NULL), 0);
+    lty_test_env_close(&t);
+}
+END_TEST
+
+static void put_v(lty_test_env *t, const char *id, const void *v, size_t n)
+{
+    char key[64];
+    size_t idn = strlen(id);
+    memcpy(key, "C\0", 2);
+    memcpy(key + 2, id, idn);
+    memcpy(key + 2 + idn, "\0V", 2);
+    ck_assert_int_eq(t->ops.put(key, idn + 4, v, n, LTY_REV_ANY, NULL, t->ud),
+                     LTY_OK);
+}
+
+/* computed_at 1, p_alive, 2 expected purchases, 3 expected spend, 12 clv,
+ * 24 value at stake, fingerprint 7, rank, of */
+static size_t hand_record(unsigned char *p, double p_alive, unsigned rank,
+                          unsigned of)
+{
+    size_t n = 0;
+    const double d[5] = {p_alive, 2.0, 3.0, 12.0, 24.0};
+    p[n++] = 28;
+    p[n++] = 1;
+    p[n++] = 1 << 3;
+    p[n++] = 2; /* zigzag 1 */
+    for (unsigned i = 0; i < 5; i++) {
+        uint64_t u;
+        memcpy(&u, &d[i], 8);
+        p[n++] = (unsigned char)(((2 + i) << 3) | 2);
+        p[n++] = 8;
+        for (int b = 0; b < 8; b++)
+            p[n++] = (unsigned char)(u >> (8 * b));
+    }
+    p[n++] = 7 << 3;
+    p[n++] = 7;
+    p[n++] = 8 << 3;
+    p[n++] = (unsigned char)rank;
+    p[n++] = 9 << 3;
+    p[n++] = (unsigned char)of;
+    return n;
+}
+
+START_TEST(store_corrupt_record)
+{
+    lty_test_env t;
+    lty_test_env_open(&t);
+    lty_test_customer(t.e, "s01", NULL, NULL);
+    lty_clv_figures f = LTY_CLV_FIGURES_INIT;
+    /* kind 28, version 1, a truncated varint */
+    static const unsigned char trunc[] = {28, 1, 0x08, 0xff};
+    put_v(&t, "s01", trunc, sizeof trunc);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ECORRUPT);
+    lty_assert_err_mentions(t.e, "clv figures");
+    /* well formed but missing every figure but computed_at */
+    static const unsigned char missing[] = {28, 1, 0x08, 0x02};
+    put_v(&t, "s01", missing, sizeof missing);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ECORRUPT);
+    /* another record kind */
+    static const unsigned char other[] = {27, 1};
+    put_v(&t, "s01", other, sizeof other);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ECORRUPT);
+    /* a newer version */
+    static const unsigned char newer[] = {28, 2};
+    put_v(&t, "s01", newer, sizeof newer);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_EVERSION);
+    /* a record built by hand, as docs/guide/record-format.md describes */
+    unsigned char rec[128];
+    size_t n = hand_record(rec, 0.5, 1, 1);
+    put_v(&t, "s01", rec, n);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_OK);
+    ck_assert(f.p_alive == 0.5 && f.clv == 12.0 && f.rank == 1 && f.of == 1);
+    ck_assert_int_eq(f.computed_at, 1);
+    ck_assert(f.model_fingerprint == 7);
+    n = hand_record(rec, 2.0, 1, 1);   /* P(alive) out of range */
+    put_v(&t, "s01", rec, n);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ECORRUPT);
+    n = hand_record(rec, INFINITY, 1, 1);
+    put_v(&t, "s01", rec, n);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ECORRUPT);
+    n = hand_record(rec, 0.5, 2, 1);   /* rank past of */
+    put_v(&t, "s01", rec, n);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ECORRUPT);
+    lty_test_env_close(&t);
+}
+END_TEST
+
+START_TEST(store_erasure_moves_the_figures)
+{
+    lty_test_env t;
+    lty_test_env_open(&t);
+    lty_test_customer(t.e, "s01", "Kim", "010-1234-5678");
+    lty_test_customer(t.e, "s02", NULL, NULL);
+    lty_test_event(t.e, "e1", "s01", t.now - 86400, 1000, NULL);
+    lty_clv_row rows[2];
+    lty_clv_score sc[2];
+    store_rows(rows, sc, 2, &store_bg);
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 2, &store_bg, &store_gg),
+                     LTY_OK);
+    ck_assert_int_eq(lty_customer_erase(t.e, "s01"), LTY_OK);
+    lty_clv_figures f = LTY_CLV_FIGURES_INIT;
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s01", &f), LTY_ENOTFOUND);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "anon-1", &f), LTY_OK);
+    assert_figures(&f, &sc[0]);
+    ck_assert_uint_eq(f.rank, 1);
+    /* the anonymous id can be scored again (its aggregates make it a
+     * customer of the store), the erased id cannot */
+    rows[0].customer_id = "anon-1";
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 1, &store_bg, &store_gg),
+                     LTY_OK);
+    rows[0].customer_id = "s01";
+    ck_assert_int_eq(lty_clv_store(t.e, sc, rows, 1, &store_bg, &store_gg),
+                     LTY_ENOTFOUND);
+    ck_assert_int_eq(lty_clv_customer_get(t.e, "s02", &f), LTY_OK);
+    assert_figures(&f, &sc[1]);
+    lty_test_env_close(&t);
+}
+END_TEST
+
+/* Storage faults: s01..s03 are customers, s01 has figures already */
+static void fault_seed(lty_test_fault_world *w, void *ud)
+{
+    (void)ud;
+    for (int i = 0; i < 3; i++)
+        lty_test_customer(w->e, store_ids[i], NULL, NULL);
+    lty_clv_row rows[1];
+    lty_clv_score sc[1];
+    store_rows(rows, sc, 1, &store_bg);
+    ck_assert_int_eq(lty_clv_store(w->e, sc, rows, 1, &store_bg, &store_gg),
+                     LTY_OK);
+}
+
+static int f_store(lty_engine *e)
+{
+    lty_bgnbd_model bg2 = store_bg;
+    bg2.b = 2.0;
+    lty_clv_row rows[3];
+    lty_clv_score sc[3];
+    store_rows(rows, sc, 3, &bg2);
+    return lty_clv_store(e, sc, rows, 3, &bg2, &store_gg);
+}
+
+START_TEST(store_fault_sweep)
+{
+    lty_test_fault_spec spec = {
+        .name = "clv store", .call = f_store,
+        .flags = LTY_TEST_FAULT_STORAGE | LTY_TEST_FAULT_CONFLICT,
+        .min_calls = 3, .now = LTY_TEST_NOW, .seed = fault_seed,
+        .on_fault = lty_test_fault_error_names_storage};
+    lty_test_fault_sweep(&spec);
+}
+END_TEST
+
 static Suite *clv_suite(void)
 {
     Suite *s = suite_create("clv");
@@ -833,6 +1155,14 @@ static Suite *clv_suite(void)
     tcase_add_test(tc, summary_weeks);
     tcase_add_test(tc, summary_bad_input);
     tcase_add_test(tc, summary_store);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("store");
+    tcase_add_test(tc, store_round_trip);
+    tcase_add_test(tc, store_unknown_and_bad_input);
+    tcase_add_test(tc, store_corrupt_record);
+    tcase_add_test(tc, store_erasure_moves_the_figures);
+    tcase_add_test(tc, store_fault_sweep);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");

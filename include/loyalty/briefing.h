@@ -26,8 +26,11 @@
  *   party"), rewards ready to redeem, and "welcome back" after a long gap;
  * - the appointment the card is about: the briefing entry's own, or for
  *   caller ID today's or the next one;
- * - a segment and VIP slot that the analytics (RFM segments, VIP
- *   selection) will fill; it is empty in this version.
+ * - what the analytics stored for the customer: the segment and R/F/M
+ *   scores of the latest lty_rfm_compute() (lty_card_segment(),
+ *   lty_card_rfm()), P(alive) and lifetime value from lty_clv_store()
+ *   (lty_card_p_alive(), lty_card_clv()), and the VIP mark
+ *   (lty_card_vip()); empty when nothing is stored.
  *
  * lty_briefing_day() makes one card per appointment of a local day, in time
  * order; lty_recognize_phone() makes the card of the customer a phone
@@ -587,27 +590,67 @@ LTY_API int lty_card_came_together(const lty_card *c);
  */
 LTY_API size_t lty_card_referral_count(const lty_card *c);
 
+/** @brief The RFM segment that makes a customer a VIP (lty_card_vip()). */
+#define LTY_CARD_VIP_SEGMENT "Champions"
+/** @brief The least P(alive) of a VIP by lifetime value (lty_card_vip()). */
+#define LTY_CARD_VIP_P_ALIVE 0.5
+
 /**
- * @brief The customer's segment, as the analytics name it ("Champions",
- *        "At risk").
- *
- * A slot for the analytics module (RFM segments and VIP selection): this
- * version has no analytics, so it is always empty.  Hosts can already show
- * it when present.
+ * @brief The customer's segment in the latest RFM computation that stored
+ *        scores (lty_rfm_compute(), lty_rfm_customer_get()), such as
+ *        "Champions" or "At Risk".
  *
  * @param[in] c  The card.
- * @return A string owned by the card, or NULL when there is none (always,
- *         in this version).
+ * @return A string owned by the card, or NULL when no scores are stored for
+ *         the customer (never computed, not scored by the latest
+ *         computation, or an erased customer's card).
  */
 LTY_API const char *lty_card_segment(const lty_card *c);
 
 /**
- * @brief Whether the analytics selected the customer as a VIP.
+ * @brief The customer's stored R, F and M scores (as lty_card_segment()).
  *
- * A slot like lty_card_segment(): always 0 in this version.
+ * @param[in]  c  The card.
+ * @param[out] r  The R score, 1..bins (may be NULL).
+ * @param[out] f  The F score (may be NULL).
+ * @param[out] m  The M score (may be NULL).
+ * @return 1 when scores are stored (the outputs are set), else 0 (they are
+ *         left alone).
+ */
+LTY_API int lty_card_rfm(const lty_card *c, int *r, int *f, int *m);
+
+/**
+ * @brief The customer's stored P(alive) (lty_clv_store(),
+ *        lty_clv_customer_get()).
+ *
+ * @param[in]  c    The card.
+ * @param[out] out  P(alive), 0..1 (may be NULL).
+ * @return 1 when lifetime-value figures are stored (out is set), else 0.
+ */
+LTY_API int lty_card_p_alive(const lty_card *c, double *out);
+
+/**
+ * @brief The customer's stored lifetime value, minor units (as
+ *        lty_card_p_alive()).
+ *
+ * @param[in]  c    The card.
+ * @param[out] out  The lifetime value (may be NULL).
+ * @return 1 when lifetime-value figures are stored (out is set), else 0.
+ */
+LTY_API int lty_card_clv(const lty_card *c, double *out);
+
+/**
+ * @brief Whether the customer is a VIP.
+ *
+ * A customer is a VIP when either holds:
+ * - the stored RFM segment is #LTY_CARD_VIP_SEGMENT ("Champions");
+ * - lifetime-value figures are stored, P(alive) is at least
+ *   #LTY_CARD_VIP_P_ALIVE and the lifetime value is in the top decile of
+ *   the customers of the lty_clv_store() call that stored it
+ *   (lty_clv_figures_top_decile()).
  *
  * @param[in] c  The card.
- * @return 1 or 0.
+ * @return 1 or 0 (0 when nothing is stored).
  */
 LTY_API int lty_card_vip(const lty_card *c);
 

@@ -43,8 +43,9 @@
  * different data (the fits use lgamma_r(), or a series of their own where
  * the C library has none, never lgamma(), which writes the global
  * @c signgam).  lty_clv_summary_from_store() uses the engine like every
- * other call: one thread at a time.  A finished summary is read-only and
- * may be read from several threads.
+ * other call: one thread at a time, and so do lty_clv_store() and
+ * lty_clv_customer_get().  A finished summary is read-only and may be read
+ * from several threads.
  *
  * See docs/guide/clv.md for the formulas, the optimiser and the CDNOW
  * validation.
@@ -331,6 +332,96 @@ LTY_API int lty_clv_compute(lty_clv_score *scores, const lty_clv_row *rows,
 LTY_API int lty_clv_churn_risk(size_t **out, size_t *count,
                                const lty_clv_score *scores, size_t n,
                                double threshold);
+
+/** @brief The version of #lty_clv_figures this header describes. */
+#define LTY_CLV_FIGURES_VERSION 1
+
+/**
+ * @brief A customer's stored lifetime-value figures (lty_clv_store()).
+ *
+ * The rank puts the customer among the customers of the same
+ * lty_clv_store() call by lifetime value, highest first; the customer is in
+ * that call's top decile when <tt>rank <= ceil(of / 10)</tt>
+ * (lty_clv_figures_top_decile()).
+ */
+typedef struct lty_clv_figures {
+    unsigned int version;      /**< Set by the caller: #LTY_CLV_FIGURES_VERSION. */
+    int64_t computed_at;       /**< When lty_clv_store() ran (engine clock). */
+    double p_alive;            /**< As in #lty_clv_score, 0..1. */
+    double expected_purchases; /**< As in #lty_clv_score. */
+    double expected_spend;     /**< As in #lty_clv_score. */
+    double clv;                /**< As in #lty_clv_score, minor units. */
+    double value_at_stake;     /**< As in #lty_clv_score. */
+    /** lty_clv_model_fingerprint() of the models the scores came from. */
+    uint64_t model_fingerprint;
+    /** 1-based rank by @c clv among the call's customers (highest first;
+     *  equal values in the order of the rows). */
+    uint64_t rank;
+    uint64_t of;               /**< How many customers that call stored. */
+} lty_clv_figures;
+
+/** @brief Initialiser for #lty_clv_figures. */
+#define LTY_CLV_FIGURES_INIT {LTY_CLV_FIGURES_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/**
+ * @brief A fingerprint of the parameters of a pair of models: 64-bit
+ *        FNV-1a over the IEEE 754 binary64 little-endian bytes of r, alpha,
+ *        a, b, p, q and gamma, in that order.
+ *
+ * Stored with every customer's figures, so a host can tell which fit they
+ * came from (equal parameters give equal fingerprints).
+ * @param[in] bg  the BG/NBD model
+ * @param[in] gg  the Gamma-Gamma model
+ * @return the fingerprint; 0 when either is NULL.
+ */
+LTY_API uint64_t lty_clv_model_fingerprint(const lty_bgnbd_model *bg,
+                                           const lty_gamgam_model *gg);
+
+/**
+ * @brief Keep the scores of customers of the store, one record per
+ *        customer ("C\0<id>\0V"), written in one transaction.
+ *
+ * Score @c i belongs to the customer @c rows[i].customer_id, who must be a
+ * customer of the store (a profile, or the aggregates of an erased
+ * customer's anonymous id); each id at most once.  A customer's earlier
+ * figures are replaced; customers not in the call keep theirs.  Nothing is
+ * written when any check fails.  The figures carry the engine's clock,
+ * lty_clv_model_fingerprint(bg, gg), and the rank by lifetime value among
+ * the @p n customers (#lty_clv_figures).
+ * @param[in] e       the engine
+ * @param[in] scores  n scores (from lty_clv_compute()): every value finite,
+ *                    p_alive in [0, 1]
+ * @param[in] rows    the n rows they were computed from (customer ids used)
+ * @param[in] n       their number (0: nothing to do)
+ * @param[in] bg      the fitted BG/NBD model (r, alpha, a, b > 0)
+ * @param[in] gg      the fitted Gamma-Gamma model (p, q, gamma > 0)
+ * @return #LTY_OK; #LTY_EINVALID (NULL, a bad or repeated customer id, a
+ *         bad score or model, naming it); #LTY_ENOTFOUND (no such customer,
+ *         naming the row); #LTY_ENOMEM; storage errors.
+ */
+LTY_API int lty_clv_store(lty_engine *e, const lty_clv_score *scores,
+                          const lty_clv_row *rows, size_t n,
+                          const lty_bgnbd_model *bg,
+                          const lty_gamgam_model *gg);
+
+/**
+ * @brief A customer's stored lifetime-value figures.
+ * @param[in]     e            the engine
+ * @param[in]     customer_id  the customer
+ * @param[in,out] out          filled; its @c version must be set
+ * @return #LTY_OK; #LTY_ENOTFOUND (none stored); #LTY_EINVALID;
+ *         #LTY_EVERSION; #LTY_ECORRUPT; storage errors.
+ */
+LTY_API int lty_clv_customer_get(lty_engine *e, const char *customer_id,
+                                 lty_clv_figures *out);
+
+/**
+ * @brief Whether stored figures are in the top decile of their call:
+ *        <tt>rank <= ceil(of / 10)</tt>.
+ * @param[in] f  the figures
+ * @return 1 or 0 (0 for NULL or rank 0).
+ */
+LTY_API int lty_clv_figures_top_decile(const lty_clv_figures *f);
 
 #ifdef __cplusplus
 }

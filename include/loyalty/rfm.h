@@ -159,7 +159,8 @@ typedef struct lty_rfm_options {
     /** Must be #LTY_RFM_OPTIONS_VERSION. */
     unsigned int version;
     /** The analysis time.  #LTY_TIME_NOW: the engine's clock (store), or
-     *  the latest transaction's time (batch).  Later events are left out. */
+     *  the latest purchase's time (batch; a later refund, a negative
+     *  amount, does not move it).  Later events are left out. */
     int64_t as_of;
     /** 0: all history; otherwise only events in the last @c window_days
      *  days up to @c as_of (1..36600). */
