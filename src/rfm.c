@@ -57,10 +57,7 @@ void lty__rfm_data_release(lty__rfm_data *d)
 {
     const lty_allocator *a = &d->alloc;
     lty__free(a, d->pool);
-    lty__free(a, d->idoff);
-    lty__free(a, d->last);
-    lty__free(a, d->freq);
-    lty__free(a, d->mon);
+    lty__free(a, d->rows);
     lty__free(a, d->hash);
     lty_allocator keep = d->alloc;
     memset(d, 0, sizeof *d);
@@ -84,10 +81,7 @@ static int data_reserve_row(lty__rfm_data *d)
         return LTY_ERANGE;
     size_t cap = d->cap ? d->cap * 2 : 1024;
     const lty_allocator *a = &d->alloc;
-    if (grow(a, (void **)&d->idoff, sizeof *d->idoff, cap) ||
-        grow(a, (void **)&d->last, sizeof *d->last, cap) ||
-        grow(a, (void **)&d->freq, sizeof *d->freq, cap) ||
-        grow(a, (void **)&d->mon, sizeof *d->mon, cap))
+    if (grow(a, (void **)&d->rows, sizeof *d->rows, cap))
         return LTY_ENOMEM;
     d->cap = cap;
     return LTY_OK;
@@ -109,11 +103,12 @@ int lty__rfm_data_add(lty__rfm_data *d, const char *id, size_t n, int64_t last,
     }
     memcpy(d->pool + d->pool_len, id, n);
     d->pool[d->pool_len + n] = '\0';
-    d->idoff[d->n] = d->pool_len;
+    lty__rfm_row *w = &d->rows[d->n];
+    w->idoff = d->pool_len;
+    w->last = last;
+    w->freq = freq;
+    w->mon = mon;
     d->pool_len += n + 1;
-    d->last[d->n] = last;
-    d->freq[d->n] = freq;
-    d->mon[d->n] = mon;
     if (row)
         *row = d->n;
     d->n++;
@@ -140,29 +135,39 @@ size_t lty__rfm_data_lookup(const lty__rfm_data *d, const char *id, size_t n,
     if (!d->hcap)
         return SIZE_MAX;
     size_t mask = d->hcap - 1;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (size_t s = (size_t)h & mask;; s = (s + 1) & mask) {
-        uint32_t v = d->hash[s];
+        uint64_t v = d->hash[s];
         if (!v)
             return SIZE_MAX;
-        const char *p = d->pool + d->idoff[v - 1];
+        if ((uint32_t)(v >> 32) != tag)
+            continue;
+        size_t r = (size_t)(uint32_t)v - 1;
+        const char *p = d->pool + d->rows[r].idoff;
         if (memcmp(p, id, n) == 0 && p[n] == '\0')
-            return v - 1;
+            return r;
     }
+}
+
+static uint64_t slot_value(uint64_t h, size_t row)
+{
+    return (h >> 32 << 32) | (uint64_t)(row + 1);
 }
 
 static void hash_insert(lty__rfm_data *d, size_t row)
 {
-    const char *p = d->pool + d->idoff[row];
+    const char *p = d->pool + d->rows[row].idoff;
     size_t mask = d->hcap - 1;
-    size_t s = (size_t)lty__rfm_hash(p, strlen(p)) & mask;
+    uint64_t h = lty__rfm_hash(p, strlen(p));
+    size_t s = (size_t)h & mask;
     while (d->hash[s])
         s = (s + 1) & mask;
-    d->hash[s] = (uint32_t)(row + 1);
+    d->hash[s] = slot_value(h, row);
 }
 
 static int hash_resize(lty__rfm_data *d, size_t cap)
 {
-    uint32_t *h = lty__zalloc(&d->alloc, cap * sizeof *h);
+    uint64_t *h = lty__zalloc(&d->alloc, cap * sizeof *h);
     if (!h)
         return LTY_ENOMEM;
     lty__free(&d->alloc, d->hash);
@@ -184,7 +189,13 @@ int lty__rfm_data_index(lty__rfm_data *d)
 int lty__rfm_data_upsert(lty__rfm_data *d, const char *id, size_t n,
                          size_t *row, int *created)
 {
-    uint64_t h = lty__rfm_hash(id, n);
+    return lty__rfm_data_upsert_h(d, id, n, lty__rfm_hash(id, n), row,
+                                  created);
+}
+
+int lty__rfm_data_upsert_h(lty__rfm_data *d, const char *id, size_t n,
+                           uint64_t h, size_t *row, int *created)
+{
     size_t r = lty__rfm_data_lookup(d, id, n, h);
     if (r != SIZE_MAX) {
         *row = r;
@@ -201,7 +212,7 @@ int lty__rfm_data_upsert(lty__rfm_data *d, const char *id, size_t n,
     size_t s = (size_t)h & mask;
     while (d->hash[s])
         s = (s + 1) & mask;
-    d->hash[s] = (uint32_t)(*row + 1);
+    d->hash[s] = slot_value(h, *row);
     *created = 1;
     return LTY_OK;
 }
@@ -486,7 +497,8 @@ static void sort_by_id(const lty__rfm_data *d, uint32_t *a, uint32_t *tmp,
             size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi) {
-                if (strcmp(d->pool + d->idoff[a[j]], d->pool + d->idoff[a[i]]) < 0)
+                if (strcmp(d->pool + d->rows[a[j]].idoff,
+                           d->pool + d->rows[a[i]].idoff) < 0)
                     tmp[k++] = a[j++];
                 else
                     tmp[k++] = a[i++];
@@ -513,10 +525,20 @@ static int cut_score(const int64_t *cuts, int bins, int64_t v, int reversed)
     return reversed ? bins - below : 1 + below;
 }
 
+static int64_t dim_value(const lty_rfm_result *r, const int64_t *rec, int dim,
+                         size_t i)
+{
+    switch (dim) {
+    case 0: return rec[i];
+    case 1: return r->d.rows[i].freq;
+    default: return r->d.rows[i].mon;
+    }
+}
+
 /* Score dimension dim (0 R, 1 F, 2 M) into r->scores; items are filled in
- * id order on entry and left sorted by key. */
+ * id order on entry and left sorted by key.  rec holds the recency days. */
 static void score_dim(lty_rfm_result *r, const lty__rfm_opts *o, int dim,
-                      const int64_t *val, const uint32_t *idorder, sitem *it,
+                      const int64_t *rec, const uint32_t *idorder, sitem *it,
                       sitem *tmp)
 {
     size_t n = r->d.n;
@@ -524,7 +546,8 @@ static void score_dim(lty_rfm_result *r, const lty__rfm_opts *o, int dim,
     int used[LTY_RFM_BINS_MAX + 1] = {0};
     if (o->has_cuts[dim]) {
         for (size_t i = 0; i < n; i++) {
-            int s = cut_score(o->cuts[dim], bins, val[i], dim == 0);
+            int s = cut_score(o->cuts[dim], bins, dim_value(r, rec, dim, i),
+                              dim == 0);
             r->scores[3 * i + (size_t)dim] = (unsigned char)s;
             used[s] = 1;
         }
@@ -532,7 +555,8 @@ static void score_dim(lty_rfm_result *r, const lty__rfm_opts *o, int dim,
         for (size_t i = 0; i < n; i++) {
             uint32_t x = idorder[i];
             it[i].idx = x;
-            it[i].k = key_of(dim == 0 ? -val[x] : val[x]);
+            int64_t v = dim_value(r, rec, dim, x);
+            it[i].k = key_of(dim == 0 ? -v : v);
         }
         radix_sort(it, tmp, n);
         for (size_t a = 0; a < n;) {
@@ -605,18 +629,18 @@ int lty__rfm_finish(lty__rfm_data *d, const lty__rfm_opts *o,
         goto fail;
     for (size_t i = 0; i < n; i++) {
         idorder[i] = (uint32_t)i;
-        rec[i] = (r->as_of - r->d.last[i]) / 86400;
+        rec[i] = (r->as_of - r->d.rows[i].last) / 86400;
     }
     if (!r->d.sorted_by_id)
         sort_by_id(&r->d, idorder, itmp, n);
     score_dim(r, o, 0, rec, idorder, it, tmp);
-    score_dim(r, o, 1, r->d.freq, idorder, it, tmp);
+    score_dim(r, o, 1, rec, idorder, it, tmp);
     /* monetary last: `it` stays sorted by monetary for the curve */
-    score_dim(r, o, 2, r->d.mon, idorder, it, tmp);
+    score_dim(r, o, 2, rec, idorder, it, tmp);
     if (o->has_cuts[2]) {
         for (size_t i = 0; i < n; i++) {
             it[i].idx = (uint32_t)i;
-            it[i].k = key_of(r->d.mon[i]);
+            it[i].k = key_of(r->d.rows[i].mon);
         }
         radix_sort(it, tmp, n);
     }
@@ -630,8 +654,8 @@ int lty__rfm_finish(lty__rfm_data *d, const lty__rfm_opts *o,
         r->seg[i] = g;
         lty_rfm_segment_summary *sum = &r->sums[g];
         sum->customers++;
-        if (__builtin_add_overflow(sum->revenue, r->d.mon[i], &sum->revenue) ||
-            __builtin_add_overflow(total, r->d.mon[i], &total)) {
+        if (__builtin_add_overflow(sum->revenue, r->d.rows[i].mon, &sum->revenue) ||
+            __builtin_add_overflow(total, r->d.rows[i].mon, &total)) {
             lty__rfm_errf(err, errlen, "monetary total: would overflow");
             rc = LTY_ERANGE;
             goto fail;
@@ -657,7 +681,7 @@ int lty__rfm_finish(lty__rfm_data *d, const lty__rfm_opts *o,
         for (int k = 0; k < 10; k++) {
             size_t want = ((size_t)(k + 1) * n + 9) / 10;
             while (taken < want) {
-                acc += r->d.mon[it[n - 1 - taken].idx];
+                acc += r->d.rows[it[n - 1 - taken].idx].mon;
                 taken++;
             }
             r->conc[k] = (double)acc / (double)total;
@@ -711,10 +735,11 @@ int lty_rfm_result_row(const lty_rfm_result *r, size_t i, lty_rfm_row *out)
     if (i >= r->d.n)
         return LTY_ERANGE;
     const unsigned char *s = &r->scores[3 * i];
-    out->customer_id = r->d.pool + r->d.idoff[i];
-    out->recency_days = (r->as_of - r->d.last[i]) / 86400;
-    out->frequency = r->d.freq[i];
-    out->monetary = r->d.mon[i];
+    const lty__rfm_row *w = &r->d.rows[i];
+    out->customer_id = r->d.pool + w->idoff;
+    out->recency_days = (r->as_of - w->last) / 86400;
+    out->frequency = w->freq;
+    out->monetary = w->mon;
     out->r = s[0];
     out->f = s[1];
     out->m = s[2];

@@ -45,24 +45,30 @@ static int batch_begin(batch *b, const lty_rfm_options *opts, char *err,
 }
 
 /* One transaction; the caller checked the id's length and the time. */
-static inline int batch_add(batch *b, const char *id, size_t n, int64_t t,
-                            int64_t amount)
+static inline int batch_add_h(batch *b, const char *id, size_t n, uint64_t h,
+                              int64_t t, int64_t amount)
 {
     size_t row;
     int created, rc;
     if ((b->o.as_of != LTY_TIME_NOW && t > b->o.as_of) || t < b->lo)
         return LTY_OK;
-    if ((rc = lty__rfm_data_upsert(&b->d, id, n, &row, &created)))
+    if ((rc = lty__rfm_data_upsert_h(&b->d, id, n, h, &row, &created)))
         return rc;
-    lty__rfm_data *d = &b->d;
-    if (__builtin_add_overflow(d->mon[row], amount, &d->mon[row]))
+    lty__rfm_row *w = &b->d.rows[row];
+    if (__builtin_add_overflow(w->mon, amount, &w->mon))
         return LTY_ERANGE;
     if (amount >= 0) {
-        d->freq[row]++;
-        if (t > d->last[row])
-            d->last[row] = t;
+        w->freq++;
+        if (t > w->last)
+            w->last = t;
     }
     return LTY_OK;
+}
+
+static inline int batch_add(batch *b, const char *id, size_t n, int64_t t,
+                            int64_t amount)
+{
+    return batch_add_h(b, id, n, lty__rfm_hash(id, n), t, amount);
 }
 
 /* Drop customers with no counted transaction, resolve as_of, score. */
@@ -72,15 +78,11 @@ static int batch_end(batch *b, lty_rfm_result **out, char *err, size_t errlen)
     size_t k = 0;
     int64_t maxt = LTY_TIME_MIN;
     for (size_t i = 0; i < d->n; i++) {
-        if (d->freq[i] == 0)
+        if (d->rows[i].freq == 0)
             continue;
-        if (d->last[i] > maxt)
-            maxt = d->last[i];
-        d->idoff[k] = d->idoff[i];
-        d->last[k] = d->last[i];
-        d->freq[k] = d->freq[i];
-        d->mon[k] = d->mon[i];
-        k++;
+        if (d->rows[i].last > maxt)
+            maxt = d->rows[i].last;
+        d->rows[k++] = d->rows[i];
     }
     if (k != d->n) {
         d->n = k;
@@ -307,7 +309,28 @@ static int parse_amount(const char *p, size_t n, int64_t *v)
     return 0;
 }
 
-static int csv_line(csv *c, batch *b, const char *p, const char *end)
+/* A parsed line waiting for its customer's row (see csv_flush). */
+typedef struct pending {
+    const char *id;
+    size_t n;
+    uint64_t h;
+    int64_t t, amount;
+    unsigned long line;
+} pending;
+
+/* Lines are parsed a block at a time, their hash slots, rows and ids
+ * prefetched in stages, then added in file order. */
+#define CSV_BLOCK 32
+
+typedef struct csv_block {
+    pending p[CSV_BLOCK];
+    size_t n;
+    char qid[CSV_BLOCK][LTY_ID_MAX]; /* ids that were quoted (scratch) */
+} csv_block;
+
+/* Parse a data line into the block (not yet added). */
+static int csv_line(csv *c, csv_block *k, const lty__rfm_data *d,
+                    const char *p, const char *end)
 {
     const char *fp[3] = {NULL, NULL, NULL};
     size_t fn[3] = {0, 0, 0};
@@ -323,14 +346,45 @@ static int csv_line(csv *c, batch *b, const char *p, const char *end)
         return csv_fail(c, "date", "not YYYY-MM-DD or Unix seconds in range");
     if (parse_amount(fp[COL_AMOUNT], fn[COL_AMOUNT], &amount))
         return csv_fail(c, "amount", "not an integer in minor units");
-    rc = batch_add(b, fp[COL_ID], fn[COL_ID], t, amount);
-    if (rc == LTY_ERANGE)
-        return csv_fail(c, "amount", "customer total would overflow");
-    if (rc) {
-        lty__rfm_errf(c->err, c->errlen, "%s:%lu: out of memory", c->path,
-                      c->line);
-        return rc;
+    pending *e = &k->p[k->n];
+    if (fp[COL_ID] == c->scratch[COL_ID]) {
+        memcpy(k->qid[k->n], fp[COL_ID], fn[COL_ID]);
+        fp[COL_ID] = k->qid[k->n];
     }
+    e->id = fp[COL_ID];
+    e->n = fn[COL_ID];
+    e->h = lty__rfm_hash(e->id, e->n);
+    e->t = t;
+    e->amount = amount;
+    e->line = c->line;
+    lty__rfm_data_prefetch(d, e->h, 0);
+    k->n++;
+    return LTY_OK;
+}
+
+/* Add the block's lines, in order. */
+static int csv_flush(csv *c, csv_block *k, batch *b)
+{
+    unsigned long line = c->line;
+    size_t n = k->n;
+    k->n = 0;
+    for (size_t i = 0; i < n; i++)
+        lty__rfm_data_prefetch(&b->d, k->p[i].h, 1);
+    for (size_t i = 0; i < n; i++)
+        lty__rfm_data_prefetch(&b->d, k->p[i].h, 2);
+    for (size_t i = 0; i < n; i++) {
+        const pending *e = &k->p[i];
+        int rc = batch_add_h(b, e->id, e->n, e->h, e->t, e->amount);
+        if (rc) {
+            c->line = e->line;
+            if (rc == LTY_ERANGE)
+                return csv_fail(c, "amount", "customer total would overflow");
+            lty__rfm_errf(c->err, c->errlen, "%s:%lu: out of memory", c->path,
+                          c->line);
+            return rc;
+        }
+    }
+    c->line = line;
     return LTY_OK;
 }
 
@@ -339,6 +393,7 @@ int lty_rfm_from_csv(lty_rfm_result **out, const char *path,
 {
     batch b;
     csv c;
+    csv_block *blk = NULL;
     int rc;
     if (!out || !path) {
         lty__rfm_errf(err, errlen, "%s: missing", out ? "path" : "out");
@@ -361,7 +416,10 @@ int lty_rfm_from_csv(lty_rfm_result **out, const char *path,
     size_t cap = 1u << 20, len = 0;
     char *buf = malloc(cap);
     int header = 1, eof = 0;
-    if (!buf) {
+    blk = malloc(sizeof *blk);
+    if (blk)
+        blk->n = 0;
+    if (!buf || !blk) {
         rc = LTY_ENOMEM;
         lty__rfm_errf(err, errlen, "%s: out of memory", path);
         goto done;
@@ -402,12 +460,21 @@ int lty_rfm_from_csv(lty_rfm_result **out, const char *path,
                     goto done;
                 header = 0;
             } else if (le > ls) {
-                if ((rc = csv_line(&c, &b, ls, le)))
+                if ((rc = csv_line(&c, blk, &b.d, ls, le))) {
+                    int frc = csv_flush(&c, blk, &b); /* earlier lines first */
+                    if (frc)
+                        rc = frc;
+                    goto done;
+                }
+                if (blk->n == CSV_BLOCK && (rc = csv_flush(&c, blk, &b)))
                     goto done;
             }
             if (!nl)
                 break;
         }
+        /* the block points into buf: add it before buf moves */
+        if ((rc = csv_flush(&c, blk, &b)))
+            goto done;
         len = (size_t)(end - p);
         memmove(buf, p, len);
         if (len == cap) { /* a line longer than the buffer */
@@ -426,6 +493,7 @@ int lty_rfm_from_csv(lty_rfm_result **out, const char *path,
         rc = csv_fail(&c, NULL, "the header line is missing");
     }
 done:
+    free(blk);
     free(buf);
     fclose(f);
     if (rc) {

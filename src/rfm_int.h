@@ -40,18 +40,26 @@ typedef struct lty__rfm_opts {
     int no_save;
 } lty__rfm_opts;
 
-/* Rows gathered by a path.  Ids live in pool, NUL-terminated, at idoff[i]. */
+/* One row: its hot fields together (one cache line access per update). */
+typedef struct lty__rfm_row {
+    size_t idoff; /* id in pool, NUL-terminated */
+    int64_t last;
+    int64_t freq;
+    int64_t mon;
+} lty__rfm_row;
+
+/* Rows gathered by a path.  Ids live in pool, NUL-terminated, at
+ * rows[i].idoff. */
 typedef struct lty__rfm_data {
     lty_allocator alloc;
     char *pool;
     size_t pool_len, pool_cap;
-    size_t *idoff;
-    int64_t *last;
-    int64_t *freq;
-    int64_t *mon;
+    lty__rfm_row *rows;
     size_t n, cap;
-    /* open-addressing index: slot -> row + 1 (0: empty); hcap a power of 2 */
-    uint32_t *hash;
+    /* open-addressing index: slot -> (hash tag << 32) | (row + 1), 0: empty;
+     * the tag (high 32 bits of the id's hash) is compared before the row
+     * and its id are touched; hcap a power of 2 */
+    uint64_t *hash;
     size_t hcap;
     int sorted_by_id; /* rows are in id byte order already */
 } lty__rfm_data;
@@ -72,6 +80,33 @@ LTY_INTERNAL uint64_t lty__rfm_hash(const char *s, size_t n);
  * which.  New rows start with last = INT64_MIN, freq = mon = 0. */
 LTY_INTERNAL int lty__rfm_data_upsert(lty__rfm_data *d, const char *id,
                                       size_t n, size_t *row, int *created);
+/* The same with h = lty__rfm_hash(id, n) already computed. */
+LTY_INTERNAL int lty__rfm_data_upsert_h(lty__rfm_data *d, const char *id,
+                                        size_t n, uint64_t h, size_t *row,
+                                        int *created);
+
+/* Hints that the id with hash h is about to be looked up, in stages: 0
+ * the hash slot, 1 the row its first slot names (when the tag matches), 2
+ * that row's id.  Reads only; no effect on the result. */
+static inline void lty__rfm_data_prefetch(const lty__rfm_data *d, uint64_t h,
+                                          int stage)
+{
+    if (!d->hcap)
+        return;
+    const uint64_t *slot = &d->hash[(size_t)h & (d->hcap - 1)];
+    if (stage == 0) {
+        __builtin_prefetch(slot);
+        return;
+    }
+    uint64_t v = *slot;
+    if (!v || (uint32_t)(v >> 32) != (uint32_t)(h >> 32))
+        return;
+    const lty__rfm_row *w = &d->rows[(uint32_t)v - 1];
+    if (stage == 1)
+        __builtin_prefetch(w, 1);
+    else
+        __builtin_prefetch(d->pool + w->idoff);
+}
 /* Build the hash over every row (when rows were added with _add). */
 LTY_INTERNAL int lty__rfm_data_index(lty__rfm_data *d);
 
