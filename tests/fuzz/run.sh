@@ -35,8 +35,8 @@ for harness in "$srcdir"/tests/fuzz/fuzz_*.c; do
     # shellcheck disable=SC2086
     "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=undefined \
-        -I"$builddir/include" -I"$srcdir/include" -I"$srcdir/src" \
-        "$harness" $lib_sources -lpthread -o "$work/$name"
+        -I"$builddir" -I"$builddir/include" -I"$srcdir/include" -I"$srcdir/src" \
+        "$harness" $lib_sources -lpthread -lm -o "$work/$name"
     mkdir -p "$work/$corpus_name"
     cp "$srcdir/tests/fuzz/corpus/$corpus_name"/* "$work/$corpus_name/"
     echo "== $name: fuzzing for ${seconds}s"
