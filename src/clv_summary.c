@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clv_int.h"
+#include "csv_int.h"
 #include "keys_int.h"
 #include "ledger_int.h"
 #include "validate_int.h"
@@ -202,6 +203,129 @@ done:
     finish(s);
     *out = s;
     return LTY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* From a file (the reader is csv.c)                                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct csv_gather {
+    lty_clv_txn *t;    /* customer_id holds an offset into ids until done */
+    size_t n, cap;
+    char *ids;         /* the ids, each NUL-terminated */
+    size_t idlen, idcap;
+    size_t lastoff;    /* the last id added (consecutive lines share it) */
+    size_t lastn;
+    int64_t off;       /* the UTC offset, seconds */
+    int64_t maxt;
+    const char *path;
+    char *err;
+    size_t errlen;
+} csv_gather;
+
+static int gather_block(void *ctx, lty__csv_txn *t, size_t n)
+{
+    csv_gather *g = ctx;
+    for (size_t i = 0; i < n; i++) {
+        const lty__csv_txn *e = &t[i];
+        if (e->amount < 0)
+            return lty__csv_fail(g->err, g->errlen, g->path, e->line, "amount",
+                                 "negative (purchases only: net refunds "
+                                 "out first)");
+        if (g->n == g->cap) {
+            size_t nc = g->cap ? g->cap * 2 : 1024;
+            lty_clv_txn *p = realloc(g->t, nc * sizeof *p);
+            if (!p)
+                goto nomem;
+            g->t = p;
+            g->cap = nc;
+        }
+        if (!g->n || e->idn != g->lastn ||
+            memcmp(g->ids + g->lastoff, e->id, e->idn)) {
+            if (g->idlen + e->idn + 1 > g->idcap) {
+                size_t nc = g->idcap ? g->idcap * 2 : 4096;
+                while (nc < g->idlen + e->idn + 1)
+                    nc *= 2;
+                char *p = realloc(g->ids, nc);
+                if (!p)
+                    goto nomem;
+                g->ids = p;
+                g->idcap = nc;
+            }
+            memcpy(g->ids + g->idlen, e->id, e->idn);
+            g->ids[g->idlen + e->idn] = '\0';
+            g->lastoff = g->idlen;
+            g->lastn = e->idn;
+            g->idlen += e->idn + 1;
+        }
+        lty_clv_txn *w = &g->t[g->n++];
+        w->customer_id = (const char *)(uintptr_t)g->lastoff;
+        /* a date is that local day: its local midnight */
+        w->time = e->is_date ? e->time - g->off : e->time;
+        w->amount = e->amount;
+        if (w->time > g->maxt)
+            g->maxt = w->time;
+    }
+    return LTY_OK;
+nomem:
+    lty__csv_errf(g->err, g->errlen, "%s:%lu: out of memory", g->path,
+                  t->line);
+    return LTY_ENOMEM;
+}
+
+int lty_clv_summary_from_csv(lty_clv_summary **out, const char *path,
+                             const lty_clv_summary_options *opts, char *err,
+                             size_t errlen)
+{
+    lty_clv_summary_options o = LTY_CLV_SUMMARY_OPTIONS_INIT;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!out || !path) {
+        lty__csv_errf(err, errlen, "%s: missing", out ? "path" : "out");
+        return LTY_EINVALID;
+    }
+    *out = NULL;
+    if (opts) {
+        if (opts->version == 0 ||
+            opts->version > LTY_CLV_SUMMARY_OPTIONS_VERSION) {
+            lty__csv_errf(err, errlen,
+                          "lifetime summary options: version %u not supported",
+                          opts->version);
+            return LTY_EVERSION;
+        }
+        o = *opts;
+    }
+    if (o.period != LTY_CLV_PERIOD_DAY && o.period != LTY_CLV_PERIOD_WEEK) {
+        lty__csv_errf(err, errlen, "period: unknown");
+        return LTY_EINVALID;
+    }
+    if (o.utc_offset_minutes < -24 * 60 || o.utc_offset_minutes > 24 * 60) {
+        lty__csv_errf(err, errlen, "utc_offset_minutes: must be -1440..1440");
+        return LTY_EINVALID;
+    }
+    csv_gather g;
+    memset(&g, 0, sizeof g);
+    g.off = (int64_t)o.utc_offset_minutes * 60;
+    g.maxt = INT64_MIN;
+    g.path = path;
+    g.err = err;
+    g.errlen = errlen;
+    lty__csv_sink s = {&g, NULL, gather_block};
+    int rc = lty__csv_read_txns(path, &s, err, errlen);
+    if (!rc) {
+        for (size_t i = 0; i < g.n; i++)
+            g.t[i].customer_id = g.ids + (uintptr_t)g.t[i].customer_id;
+        if (o.end == 0) /* the latest purchase (1: none, or at the epoch) */
+            o.end = g.n && g.maxt ? g.maxt : 1;
+        rc = lty_clv_summary_from_txns(out, g.t, g.n, &o);
+        if (rc == LTY_ENOMEM)
+            lty__csv_errf(err, errlen, "%s: out of memory", path);
+        else if (rc)
+            lty__csv_errf(err, errlen, "%s: cannot summarise", path);
+    }
+    free(g.t);
+    free(g.ids);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */

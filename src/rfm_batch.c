@@ -3,18 +3,18 @@
  * and from a CSV file.
  *
  * Customers are gathered in one pass through an open-addressing hash
- * (rfm.c); the file is read in blocks, never whole, so memory grows with
- * the customers, not the file.
+ * (rfm.c); the file is read in blocks, never whole (csv.c), so memory
+ * grows with the customers, not the file.
  *
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_int.h"
 #include "rfm_int.h"
 #include "validate_int.h"
 
@@ -137,254 +137,46 @@ int lty_rfm_from_transactions(lty_rfm_result **out, const char *const *ids,
 }
 
 /* ------------------------------------------------------------------ */
-/* CSV                                                                 */
+/* CSV (the reader is csv.c)                                           */
 /* ------------------------------------------------------------------ */
 
-enum { COL_ID, COL_DATE, COL_AMOUNT };
-static const char *const col_names[3] = {"customer_id", "date", "amount"};
-
-typedef struct csv {
+typedef struct rfm_csv {
+    batch *b;
     const char *path;
-    unsigned long line;
-    int col[3];      /* field index of each column */
-    int nfields;     /* fields in the header */
     char *err;
     size_t errlen;
-    char scratch[3][LTY_ID_MAX + 32]; /* unquoted copies of quoted fields */
-} csv;
+} rfm_csv;
 
-static int csv_fail(csv *c, const char *column, const char *what)
+/* As each line is parsed: its hash, and its hash slot prefetched. */
+static void rfm_csv_row(void *ctx, lty__csv_txn *t)
 {
-    if (column)
-        lty__rfm_errf(c->err, c->errlen, "%s:%lu: %s: %s", c->path, c->line,
-                      column, what);
-    else
-        lty__rfm_errf(c->err, c->errlen, "%s:%lu: %s", c->path, c->line, what);
-    return LTY_EPARSE;
+    rfm_csv *r = ctx;
+    t->hash = lty__rfm_hash(t->id, t->idn);
+    lty__rfm_data_prefetch(&r->b->d, t->hash, 0);
 }
 
-/* Split a line into fields; want[i] gets the field of column i.  Quoted
- * fields of wanted columns are unquoted into the scratch space. */
-static int csv_fields(csv *c, const char *p, const char *end,
-                      const char **fp, size_t *fn, int header)
+/* A block of lines: their rows, then ids prefetched in stages, then added
+ * in file order. */
+static int rfm_csv_block(void *ctx, lty__csv_txn *t, size_t n)
 {
-    int fi = 0;
-    for (;;) {
-        const char *s;
-        size_t n;
-        int slot = -1;
-        if (!header)
-            for (int k = 0; k < 3; k++)
-                if (c->col[k] == fi)
-                    slot = k;
-        if (p < end && *p == '"') {
-            char tmp[LTY_ID_MAX + 32];
-            size_t tn = 0;
-            int over = 0;
-            p++;
-            for (;;) {
-                if (p == end)
-                    return csv_fail(c, NULL, "unterminated quoted field");
-                if (*p == '"') {
-                    if (p + 1 < end && p[1] == '"') {
-                        p++;
-                    } else {
-                        p++;
-                        break;
-                    }
-                }
-                if (tn < sizeof tmp)
-                    tmp[tn++] = *p;
-                else
-                    over = 1;
-                p++;
-            }
-            if (p < end && *p != ',')
-                return csv_fail(c, NULL, "text after a closing quote");
-            if (header) {
-                s = NULL;
-                n = 0;
-                if (!over && tn < sizeof c->scratch[0]) {
-                    memcpy(c->scratch[0], tmp, tn);
-                    s = c->scratch[0];
-                    n = tn;
-                }
-                for (int k = 0; k < 3; k++)
-                    if (s && n == strlen(col_names[k]) &&
-                        memcmp(s, col_names[k], n) == 0 && c->col[k] < 0)
-                        c->col[k] = fi;
-            } else if (slot >= 0) {
-                if (over)
-                    tn = sizeof c->scratch[slot]; /* too long: caught later */
-                else
-                    memcpy(c->scratch[slot], tmp, tn);
-                fp[slot] = c->scratch[slot];
-                fn[slot] = tn;
-            }
-        } else {
-            s = p;
-            const char *q = memchr(p, ',', (size_t)(end - p));
-            p = q ? q : end;
-            n = (size_t)(p - s);
-            if (header) {
-                for (int k = 0; k < 3; k++)
-                    if (n == strlen(col_names[k]) &&
-                        memcmp(s, col_names[k], n) == 0 && c->col[k] < 0)
-                        c->col[k] = fi;
-            } else if (slot >= 0) {
-                fp[slot] = s;
-                fn[slot] = n;
-            }
-        }
-        fi++;
-        if (fi > 1000000)
-            return csv_fail(c, NULL, "too many fields");
-        if (p == end)
-            break;
-        p++; /* the comma */
-    }
-    if (header) {
-        c->nfields = fi;
-        for (int k = 0; k < 3; k++)
-            if (c->col[k] < 0)
-                return csv_fail(c, col_names[k], "column missing from the header");
-        return LTY_OK;
-    }
-    if (fi != c->nfields) {
-        char what[64];
-        snprintf(what, sizeof what, "expected %d fields, found %d",
-                 c->nfields, fi);
-        return csv_fail(c, NULL, what);
-    }
-    return LTY_OK;
-}
-
-static int parse_digits(const char *p, size_t n, int64_t *out)
-{
-    int64_t v = 0;
-    if (n == 0 || n > 19)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(unsigned char)p[i] - '0';
-        if (d > 9)
-            return -1;
-        if (v > (INT64_MAX - (int64_t)d) / 10)
-            return -1;
-        v = v * 10 + (int64_t)d;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_date(const char *p, size_t n, int64_t *t)
-{
-    if (n == 10 && p[4] == '-' && p[7] == '-') {
-        int64_t y, m, d;
-        if (parse_digits(p, 4, &y) || parse_digits(p + 5, 2, &m) ||
-            parse_digits(p + 8, 2, &d))
-            return -1;
-        lty_date dt = {(int)y, (int)m, (int)d};
-        if (y < 1970 || !lty__date_valid(&dt, 0))
-            return -1;
-        *t = lty__days_from_civil((int)y, (int)m, (int)d) * 86400;
-        return 0;
-    }
-    if (parse_digits(p, n, t) || *t > LTY_TIME_MAX)
-        return -1;
-    return 0;
-}
-
-static int parse_amount(const char *p, size_t n, int64_t *v)
-{
-    int neg = 0;
-    if (n && (*p == '-' || *p == '+')) {
-        neg = *p == '-';
-        p++;
-        n--;
-    }
-    if (parse_digits(p, n, v))
-        return -1;
-    if (neg)
-        *v = -*v;
-    return 0;
-}
-
-/* A parsed line waiting for its customer's row (see csv_flush). */
-typedef struct pending {
-    const char *id;
-    size_t n;
-    uint64_t h;
-    int64_t t, amount;
-    unsigned long line;
-} pending;
-
-/* Lines are parsed a block at a time, their hash slots, rows and ids
- * prefetched in stages, then added in file order. */
-#define CSV_BLOCK 32
-
-typedef struct csv_block {
-    pending p[CSV_BLOCK];
-    size_t n;
-    char qid[CSV_BLOCK][LTY_ID_MAX]; /* ids that were quoted (scratch) */
-} csv_block;
-
-/* Parse a data line into the block (not yet added). */
-static int csv_line(csv *c, csv_block *k, const lty__rfm_data *d,
-                    const char *p, const char *end)
-{
-    const char *fp[3] = {NULL, NULL, NULL};
-    size_t fn[3] = {0, 0, 0};
-    int64_t t, amount;
-    int rc = csv_fields(c, p, end, fp, fn, 0);
-    if (rc)
-        return rc;
-    if (fn[COL_ID] == 0)
-        return csv_fail(c, "customer_id", "empty");
-    if (fn[COL_ID] > LTY_ID_MAX || memchr(fp[COL_ID], '\0', fn[COL_ID]))
-        return csv_fail(c, "customer_id", "longer than 64 bytes or has a NUL");
-    if (parse_date(fp[COL_DATE], fn[COL_DATE], &t))
-        return csv_fail(c, "date", "not YYYY-MM-DD or Unix seconds in range");
-    if (parse_amount(fp[COL_AMOUNT], fn[COL_AMOUNT], &amount))
-        return csv_fail(c, "amount", "not an integer in minor units");
-    pending *e = &k->p[k->n];
-    if (fp[COL_ID] == c->scratch[COL_ID]) {
-        memcpy(k->qid[k->n], fp[COL_ID], fn[COL_ID]);
-        fp[COL_ID] = k->qid[k->n];
-    }
-    e->id = fp[COL_ID];
-    e->n = fn[COL_ID];
-    e->h = lty__rfm_hash(e->id, e->n);
-    e->t = t;
-    e->amount = amount;
-    e->line = c->line;
-    lty__rfm_data_prefetch(d, e->h, 0);
-    k->n++;
-    return LTY_OK;
-}
-
-/* Add the block's lines, in order. */
-static int csv_flush(csv *c, csv_block *k, batch *b)
-{
-    unsigned long line = c->line;
-    size_t n = k->n;
-    k->n = 0;
+    rfm_csv *r = ctx;
+    batch *b = r->b;
     for (size_t i = 0; i < n; i++)
-        lty__rfm_data_prefetch(&b->d, k->p[i].h, 1);
+        lty__rfm_data_prefetch(&b->d, t[i].hash, 1);
     for (size_t i = 0; i < n; i++)
-        lty__rfm_data_prefetch(&b->d, k->p[i].h, 2);
+        lty__rfm_data_prefetch(&b->d, t[i].hash, 2);
     for (size_t i = 0; i < n; i++) {
-        const pending *e = &k->p[i];
-        int rc = batch_add_h(b, e->id, e->n, e->h, e->t, e->amount);
+        const lty__csv_txn *e = &t[i];
+        int rc = batch_add_h(b, e->id, e->idn, e->hash, e->time, e->amount);
         if (rc) {
-            c->line = e->line;
             if (rc == LTY_ERANGE)
-                return csv_fail(c, "amount", "customer total would overflow");
-            lty__rfm_errf(c->err, c->errlen, "%s:%lu: out of memory", c->path,
-                          c->line);
+                return lty__csv_fail(r->err, r->errlen, r->path, e->line,
+                                     "amount", "customer total would overflow");
+            lty__rfm_errf(r->err, r->errlen, "%s:%lu: out of memory", r->path,
+                          e->line);
             return rc;
         }
     }
-    c->line = line;
     return LTY_OK;
 }
 
@@ -392,8 +184,6 @@ int lty_rfm_from_csv(lty_rfm_result **out, const char *path,
                      const lty_rfm_options *opts, char *err, size_t errlen)
 {
     batch b;
-    csv c;
-    csv_block *blk = NULL;
     int rc;
     if (!out || !path) {
         lty__rfm_errf(err, errlen, "%s: missing", out ? "path" : "out");
@@ -402,101 +192,9 @@ int lty_rfm_from_csv(lty_rfm_result **out, const char *path,
     *out = NULL;
     if ((rc = batch_begin(&b, opts, err, errlen)))
         return rc;
-    memset(&c, 0, sizeof c);
-    c.path = path;
-    c.err = err;
-    c.errlen = errlen;
-    c.col[0] = c.col[1] = c.col[2] = -1;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        lty__rfm_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        lty__rfm_data_release(&b.d);
-        return LTY_ESTORAGE;
-    }
-    size_t cap = 1u << 20, len = 0;
-    char *buf = malloc(cap);
-    int header = 1, eof = 0;
-    blk = malloc(sizeof *blk);
-    if (blk)
-        blk->n = 0;
-    if (!buf || !blk) {
-        rc = LTY_ENOMEM;
-        lty__rfm_errf(err, errlen, "%s: out of memory", path);
-        goto done;
-    }
-    while (!eof) {
-        size_t got = fread(buf + len, 1, cap - len, f);
-        if (got < cap - len) {
-            if (ferror(f)) {
-                lty__rfm_errf(err, errlen, "%s: read error", path);
-                rc = LTY_ESTORAGE;
-                goto done;
-            }
-            eof = 1;
-        }
-        len += got;
-        char *p = buf, *end = buf + len;
-        for (;;) {
-            char *nl = memchr(p, '\n', (size_t)(end - p));
-            char *le;
-            if (!nl) {
-                if (!eof)
-                    break;
-                if (p == end)
-                    break;
-                le = end; /* the last line has no newline */
-            } else {
-                le = nl;
-            }
-            c.line++;
-            char *ls = p;
-            p = nl ? nl + 1 : end;
-            if (le > ls && le[-1] == '\r')
-                le--;
-            if (c.line == 1 && le - ls >= 3 && memcmp(ls, "\xEF\xBB\xBF", 3) == 0)
-                ls += 3;
-            if (header) {
-                if ((rc = csv_fields(&c, ls, le, NULL, NULL, 1)))
-                    goto done;
-                header = 0;
-            } else if (le > ls) {
-                if ((rc = csv_line(&c, blk, &b.d, ls, le))) {
-                    int frc = csv_flush(&c, blk, &b); /* earlier lines first */
-                    if (frc)
-                        rc = frc;
-                    goto done;
-                }
-                if (blk->n == CSV_BLOCK && (rc = csv_flush(&c, blk, &b)))
-                    goto done;
-            }
-            if (!nl)
-                break;
-        }
-        /* the block points into buf: add it before buf moves */
-        if ((rc = csv_flush(&c, blk, &b)))
-            goto done;
-        len = (size_t)(end - p);
-        memmove(buf, p, len);
-        if (len == cap) { /* a line longer than the buffer */
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                rc = LTY_ENOMEM;
-                lty__rfm_errf(err, errlen, "%s: out of memory", path);
-                goto done;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (header) {
-        c.line = 1;
-        rc = csv_fail(&c, NULL, "the header line is missing");
-    }
-done:
-    free(blk);
-    free(buf);
-    fclose(f);
-    if (rc) {
+    rfm_csv r = {&b, path, err, errlen};
+    lty__csv_sink s = {&r, rfm_csv_row, rfm_csv_block};
+    if ((rc = lty__csv_read_txns(path, &s, err, errlen))) {
         lty__rfm_data_release(&b.d);
         return rc;
     }

@@ -10,6 +10,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "config.h"
 
 #include <math.h>
@@ -666,6 +668,243 @@ START_TEST(summary_bad_input)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* From a CSV file                                                     */
+/* ------------------------------------------------------------------ */
+
+static char *write_tmp(const char *text)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = malloc(512);
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, 512, "%s/lty_clv_XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(fputs(text, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+static void same_rows(const lty_clv_summary *x, const lty_clv_summary *y)
+{
+    size_t nx, ny;
+    const lty_clv_row *a = lty_clv_summary_rows(x, &nx);
+    const lty_clv_row *b = lty_clv_summary_rows(y, &ny);
+    ck_assert_uint_eq(nx, ny);
+    for (size_t i = 0; i < nx; i++) {
+        ck_assert_str_eq(a[i].customer_id, b[i].customer_id);
+        ck_assert_double_eq(a[i].frequency, b[i].frequency);
+        ck_assert_double_eq(a[i].recency, b[i].recency);
+        ck_assert_double_eq(a[i].T, b[i].T);
+        ck_assert_double_eq(a[i].monetary, b[i].monetary);
+    }
+}
+
+START_TEST(summary_csv_same_as_arrays)
+{
+    /* summary_days' purchases: BOM, CRLF, quotes, an extra column, dates
+     * and Unix seconds mixed */
+    char *path = write_tmp("\xEF\xBB\xBFnote,amount,customer_id,date\r\n"
+                           "x,300,a,1773273700\r\n"      /* MON + 10 d + 100 */
+                           "\"q, \"\"y\"\"\",100,\"a\",1772413200\r\n"
+                           "x,50,a,1772416800\r\n"
+                           "x,200,a,2026-03-05\r\n"
+                           "\r\n"
+                           "x,70,b,2026-03-07\r\n"
+                           "x,10,c,2026-04-01\r\n"       /* after the end */
+                           "x,999,a,2026-03-27\r\n"
+                           "x,0,d,2026-03-04\r\n"
+                           "x,+0,d,2026-03-06");
+    lty_clv_txn t[] = {
+        {"a", MON + 10 * DAY + 100, 300}, {"a", MON + 3600, 100},
+        {"a", MON + 7200, 50},            {"a", MON + 3 * DAY, 200},
+        {"b", MON + 5 * DAY, 70},         {"c", MON + 30 * DAY, 10},
+        {"a", MON + 25 * DAY, 999},       {"d", MON + 2 * DAY, 0},
+        {"d", MON + 4 * DAY, 0},
+    };
+    size_t nt = sizeof t / sizeof t[0];
+    lty_clv_summary_options o = LTY_CLV_SUMMARY_OPTIONS_INIT;
+    lty_clv_summary *s, *r;
+    char err[256];
+    for (int week = 0; week < 2; week++) {
+        o.period = week ? LTY_CLV_PERIOD_WEEK : LTY_CLV_PERIOD_DAY;
+        o.end = MON + 20 * DAY + 5;
+        ck_assert_int_eq(lty_clv_summary_from_csv(&s, path, &o, err,
+                                                  sizeof err), LTY_OK);
+        ck_assert_int_eq(lty_clv_summary_from_txns(&r, t, nt, &o), LTY_OK);
+        same_rows(s, r);
+        lty_clv_summary_free(s);
+        lty_clv_summary_free(r);
+        /* end = 0: the latest purchase */
+        o.end = 0;
+        ck_assert_int_eq(lty_clv_summary_from_csv(&s, path, &o, err,
+                                                  sizeof err), LTY_OK);
+        o.end = MON + 30 * DAY;
+        ck_assert_int_eq(lty_clv_summary_from_txns(&r, t, nt, &o), LTY_OK);
+        same_rows(s, r);
+        lty_clv_summary_free(s);
+        lty_clv_summary_free(r);
+    }
+    /* NULL options: the defaults, end = the latest purchase */
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, path, NULL, NULL, 0), LTY_OK);
+    size_t n;
+    const lty_clv_row *rows = lty_clv_summary_rows(s, &n);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_double_eq(find(rows, n, "c")->T, 0);
+    lty_clv_summary_free(s);
+    remove(path);
+    free(path);
+
+    /* a date is the local day; seconds move with the offset */
+    path = write_tmp("customer_id,date,amount\n"
+                     "x,2026-03-02,10\n"
+                     "x,1772494200,20\n"); /* MON + 23:30 UTC */
+    o.period = LTY_CLV_PERIOD_DAY;
+    o.end = MON + 2 * DAY;
+    o.utc_offset_minutes = -300;
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, path, &o, err, sizeof err),
+                     LTY_OK);
+    rows = lty_clv_summary_rows(s, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_double_eq(rows[0].frequency, 0); /* 18:30 local, same day */
+    lty_clv_summary_free(s);
+    o.utc_offset_minutes = 540;
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, path, &o, err, sizeof err),
+                     LTY_OK);
+    rows = lty_clv_summary_rows(s, &n);
+    ck_assert_double_eq(rows[0].frequency, 1); /* 08:30 the next day */
+    ck_assert_double_eq(rows[0].recency, 1);
+    lty_clv_summary_free(s);
+    remove(path);
+    free(path);
+}
+END_TEST
+
+static const struct {
+    const char *text;
+    int rc;
+    const char *msg; /* after "path:" */
+} bad_clv_csvs[] = {
+    {"customer_id,amount\na,1\n", LTY_EPARSE,
+     "1: date: column missing from the header"},
+    {"customer_id,date,amount\na,2026-03-02,1\nb,2026-02-30,1\n", LTY_EPARSE,
+     "3: date: not YYYY-MM-DD or Unix seconds in range"},
+    {"customer_id,date,amount\na,2026-03-02,1.50\n", LTY_EPARSE,
+     "2: amount: not an integer in minor units"},
+    {"customer_id,date,amount\na,2026-03-02,1\n\na,2026-03-03,-5\n",
+     LTY_EPARSE,
+     "4: amount: negative (purchases only: net refunds out first)"},
+    {"customer_id,date,amount\na,2026-03-02\n", LTY_EPARSE,
+     "2: expected 3 fields, found 2"},
+    {"", LTY_EPARSE, "1: the header line is missing"},
+};
+
+START_TEST(summary_csv_errors)
+{
+    char *path = write_tmp(bad_clv_csvs[_i].text);
+    char err[512], want[1024];
+    lty_clv_summary *s = (lty_clv_summary *)1;
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, path, NULL, err, sizeof err),
+                     bad_clv_csvs[_i].rc);
+    ck_assert_ptr_null(s);
+    snprintf(want, sizeof want, "%s:%s", path, bad_clv_csvs[_i].msg);
+    ck_assert_str_eq(err, want);
+    remove(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(summary_csv_bad_calls)
+{
+    lty_clv_summary *s;
+    char err[256];
+    lty_clv_summary_options o = LTY_CLV_SUMMARY_OPTIONS_INIT;
+    ck_assert_int_eq(lty_clv_summary_from_csv(NULL, "x", &o, err, sizeof err),
+                     LTY_EINVALID);
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, NULL, &o, err, sizeof err),
+                     LTY_EINVALID);
+    ck_assert_str_eq(err, "path: missing");
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, "/nonexistent/x.csv", &o,
+                                              err, sizeof err), LTY_ESTORAGE);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/x.csv: cannot open"));
+    o.version = 9;
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, "x", &o, err, sizeof err),
+                     LTY_EVERSION);
+    o.version = LTY_CLV_SUMMARY_OPTIONS_VERSION;
+    o.period = (lty_clv_period)9;
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, "x", &o, err, sizeof err),
+                     LTY_EINVALID);
+    o.period = LTY_CLV_PERIOD_DAY;
+    o.utc_offset_minutes = 5000;
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, "x", &o, NULL, 0),
+                     LTY_EINVALID);
+}
+END_TEST
+
+/* CDNOW_sample.txt (whitespace-separated: id, sample id, YYYYMMDD, CDs,
+ * dollars) rewritten as customer_id,date,amount: the daily summary to
+ * 1997-09-30, in weeks, is the published one (x, t_x, T to 2 decimals,
+ * zbar to cents). */
+START_TEST(summary_csv_cdnow)
+{
+    char path[1024], src[1024];
+    size_t n;
+    lty_clv_row *want = cdnow_rows(&n, path, sizeof path);
+    const char *dir = getenv("LTY_DATA_DIR");
+    if (!dir || !*dir)
+        dir = LTY_CDNOW_DIR;
+    snprintf(src, sizeof src, "%s/CDNOW_sample.txt", dir);
+    FILE *in = want ? fopen(src, "r") : NULL;
+    if (!in) {
+        printf("skipped: CDNOW data not found at %s\n", want ? src : path);
+        free(want);
+        return;
+    }
+    char *csv = write_tmp("customer_id,date,amount\n");
+    FILE *f = fopen(csv, "ab");
+    ck_assert_ptr_nonnull(f);
+    int cust, sid, date, cds;
+    double amount;
+    size_t lines = 0;
+    while (fscanf(in, "%d %d %d %d %lf", &cust, &sid, &date, &cds,
+                  &amount) == 5) {
+        fprintf(f, "%04d,%04d-%02d-%02d,%lld\n", sid, date / 10000,
+                date / 100 % 100, date % 100, (long long)llround(amount * 100));
+        lines++;
+    }
+    fclose(in);
+    ck_assert_int_eq(fclose(f), 0);
+    lty_clv_summary_options o = LTY_CLV_SUMMARY_OPTIONS_INIT;
+    o.end = INT64_C(875577600); /* 1997-09-30 */
+    lty_clv_summary *s;
+    char err[256];
+    ck_assert_int_eq(lty_clv_summary_from_csv(&s, csv, &o, err, sizeof err),
+                     LTY_OK);
+    size_t k;
+    const lty_clv_row *rows = lty_clv_summary_rows(s, &k);
+    ck_assert_uint_eq(k, n);
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%04zu", i + 1);
+        ck_assert_str_eq(rows[i].customer_id, id);
+        ck_assert_double_eq(rows[i].frequency, want[i].frequency);
+        ck_assert_double_eq_tol(rows[i].recency / 7, want[i].recency, 0.0051);
+        ck_assert_double_eq_tol(rows[i].T / 7, want[i].T, 0.0051);
+        ck_assert_double_eq_tol(rows[i].monetary / 100, want[i].monetary,
+                                0.0051);
+    }
+    printf("CDNOW from CSV: %zu lines, %zu customers, as published\n", lines,
+           k);
+    lty_clv_summary_free(s);
+    remove(csv);
+    free(csv);
+    free(want);
+}
+END_TEST
+
 START_TEST(summary_store)
 {
     lty_test_env t;
@@ -1155,6 +1394,11 @@ static Suite *clv_suite(void)
     tcase_add_test(tc, summary_weeks);
     tcase_add_test(tc, summary_bad_input);
     tcase_add_test(tc, summary_store);
+    tcase_add_test(tc, summary_csv_same_as_arrays);
+    tcase_add_loop_test(tc, summary_csv_errors, 0,
+                        (int)(sizeof bad_clv_csvs / sizeof bad_clv_csvs[0]));
+    tcase_add_test(tc, summary_csv_bad_calls);
+    tcase_add_test(tc, summary_csv_cdnow);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("store");

@@ -109,7 +109,7 @@ static const struct {
 START_TEST(frequency_scores_match_the_hand_checked_table)
 {
     txns x;
-    char id[8];
+    char id[16];
     lty_rfm_result *r =
         by_frequency(ftable[_i].values, (size_t)ftable[_i].n, ftable[_i].ties, &x);
     ck_assert_uint_eq(lty_rfm_result_count(r), (size_t)ftable[_i].n);

@@ -97,10 +97,11 @@ typedef struct lty_clv_summary_options {
     /** The period (default #LTY_CLV_PERIOD_DAY). */
     lty_clv_period period;
     /** End of observation, Unix seconds.  Purchases after it are ignored.
-     *  For the store, 0 means the engine's clock; for arrays it is required. */
+     *  For the store, 0 means the engine's clock; for a file, the latest
+     *  purchase; for arrays it is required. */
     int64_t end;
-    /** Arrays only: the local time's offset from UTC in minutes (the store
-     *  uses the engine's time zone). */
+    /** Arrays and files only: the local time's offset from UTC in minutes
+     *  (the store uses the engine's time zone). */
     int utc_offset_minutes;
 } lty_clv_summary_options;
 
@@ -124,6 +125,35 @@ typedef struct lty_clv_summary lty_clv_summary;
 LTY_API int lty_clv_summary_from_txns(lty_clv_summary **out,
                                       const lty_clv_txn *txns, size_t n,
                                       const lty_clv_summary_options *opts);
+
+/**
+ * @brief Summarise the purchases of a transaction file (CSV).
+ *
+ * The file is the one lty_rfm_from_csv() reads: a header naming the
+ * columns @c customer_id, @c date and @c amount in any order (other
+ * columns are ignored); fields may be quoted; LF or CRLF line ends; a
+ * UTF-8 BOM is skipped; blank lines are skipped.  @c date is YYYY-MM-DD,
+ * taken as that local day, or Unix seconds; @c amount an integer in minor
+ * units, >= 0 (refunds are not netted here: a negative amount is an
+ * error).  The rows are gathered and summarised as by
+ * lty_clv_summary_from_txns(), except that @c end = 0 means the latest
+ * purchase in the file.
+ * @param[out] out     the summary, freed with lty_clv_summary_free()
+ * @param[in]  path    the file
+ * @param[in]  opts    options (NULL: defaults, end = the latest purchase)
+ * @param[out] err     the reason of a failure, e.g.
+ *                     "sales.csv:12: date: not YYYY-MM-DD or Unix seconds
+ *                     in range" (may be NULL)
+ * @param[in]  errlen  the size of @a err
+ * @return #LTY_OK; #LTY_EPARSE ("path:line: column: problem": a column
+ *         missing from the header, a bad date or amount, a negative amount,
+ *         a wrong number of fields); #LTY_ESTORAGE (the file cannot be
+ *         opened or read); #LTY_EINVALID (NULL out or path, unknown period,
+ *         offset out of range); #LTY_EVERSION; #LTY_ENOMEM.
+ */
+LTY_API int lty_clv_summary_from_csv(lty_clv_summary **out, const char *path,
+                                     const lty_clv_summary_options *opts,
+                                     char *err, size_t errlen);
 
 /**
  * @brief Summarise every customer of the store with at least one purchase.
