@@ -29,5 +29,6 @@
 #include "loyalty/briefing.h"
 #include "loyalty/clv.h"
 #include "loyalty/rfm.h"
+#include "loyalty/campaign.h"
 
 #endif /* LOYALTY_H */

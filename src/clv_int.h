@@ -38,4 +38,9 @@ LTY_INTERNAL int lty__bfgs(lty__objective fn, void *ctx, double *theta,
                            int dim, double *fval, double *gnorm,
                            unsigned *iters, char *msg, size_t msglen);
 
+/* Decode a stored "V" record (clv_store.c) into s (version set by the
+ * caller): LTY_OK, LTY_ECORRUPT or LTY_EVERSION. */
+LTY_INTERNAL int lty__clv_figures_decode(const void *data, size_t len,
+                                         lty_clv_figures *s);
+
 #endif /* LTY_CLV_INT_H */

@@ -397,3 +397,8 @@ int lty_clv_customer_get(lty_engine *e, const char *customer_id,
     *out = s;
     return LTY_OK;
 }
+
+int lty__clv_figures_decode(const void *data, size_t len, lty_clv_figures *s)
+{
+    return decode_figures(data, len, s);
+}

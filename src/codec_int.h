@@ -49,7 +49,9 @@ enum lty__record_kind {
     LTY__REC_REFERRAL_TIMES = 25,  /* a referrer's recent registrations (cap) */
     LTY__REC_PCREDIT = 26,         /* stars or points credited outside an event */
     LTY__REC_RFM = 27,             /* a customer's latest RFM scores */
-    LTY__REC_CLV = 28              /* a customer's latest lifetime-value figures */
+    LTY__REC_CLV = 28,             /* a customer's latest lifetime-value figures */
+    LTY__REC_CAMPAIGN = 29,        /* a campaign definition */
+    LTY__REC_CAMPAIGN_MEMBER = 30  /* a customer's membership of a campaign */
 };
 
 #define LTY__WIRE_VARINT 0u

@@ -74,6 +74,12 @@
  *                CLV, value at stake (doubles), a fingerprint of the model
  *                parameters, the rank and size of the call that stored
  *                them.  Numbers only; moved, so statistics keep them.
+ *   Q<campaign>  campaign membership (kind 30, campaign.c): the group
+ *                (treatment or control) and the launch time.  Numbers
+ *                only; the campaign id is the store's own.  Moved, so a
+ *                campaign's measurement keeps the customer's group; the
+ *                campaign's message ("campaign/<campaign>/<customer>") is
+ *                the outbox's to delete (see O above).
  *
  * Referrals where the erased customer is the referred one live outside
  * "C\0<id>\0": lty__referral_rekey_referred() (referral.c) moves
@@ -242,6 +248,7 @@ static int known_kind(const char *rest, size_t n)
     case 'S':
     case 'H':
     case 'J':
+    case 'Q': /* campaign membership */
     case 'R': /* a program credit outside an event */
         return n > 1 ? KIND_MOVE : KIND_UNKNOWN;
     case 'N': /* recent referral registrations */

@@ -20,6 +20,7 @@
  *   winback/<customer id>/<last visit day>      win-back
  *   program/<program>/<customer id>/<cause>     program notices
  *   referral/<referred id>/<booked|thanks>      to the referrer (referral.c)
+ *   campaign/<campaign>/<customer id>           campaign treatment (campaign.c)
  *
  * SPDX-License-Identifier: MIT
  */

@@ -131,4 +131,9 @@ LTY_INTERNAL int lty__rfm_result_bins(const lty_rfm_result *r);
 LTY_INTERNAL void lty__rfm_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Decode a stored "Z" record (rfm_store.c) into s (version set by the
+ * caller): LTY_OK, LTY_ECORRUPT or LTY_EVERSION. */
+LTY_INTERNAL int lty__rfm_scores_decode(const void *data, size_t len,
+                                        lty_rfm_scores *s);
+
 #endif /* LTY_RFM_INT_H */

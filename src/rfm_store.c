@@ -451,3 +451,8 @@ int lty_rfm_customer_get(lty_engine *e, const char *customer_id,
     *out = s;
     return LTY_OK;
 }
+
+int lty__rfm_scores_decode(const void *data, size_t len, lty_rfm_scores *s)
+{
+    return decode_scores(data, len, s);
+}

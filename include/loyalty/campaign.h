@@ -1,0 +1,288 @@
+/*
+ * libloyalty - campaigns: definition, targeting, eligibility and launch
+ * with a control group.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+/**
+ * @file campaign.h
+ * @brief Define a campaign (target, channel, template, offer, budget,
+ *        control group), count who is eligible and why others are not, and
+ *        launch it: treatment and control assigned by a deterministic hash,
+ *        the treatment group's messages planned into the outbox.
+ *
+ * The guide (docs/guide/campaigns.md) gives the rules.  Simulation before
+ * launch and measurement after it are not part of this version.
+ *
+ * **Threads.**  The engine rules apply: one thread at a time per engine.
+ */
+#ifndef LOYALTY_CAMPAIGN_H
+#define LOYALTY_CAMPAIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loyalty/common.h"
+#include "loyalty/engine.h"
+#include "loyalty/program.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Longest campaign id, in bytes (message ids
+ *         "campaign/<id>/<customer>" must fit #LTY_MESSAGE_ID_MAX). */
+#define LTY_CAMPAIGN_ID_MAX 48
+/** @brief Most RFM segments, and most tags, one target lists. */
+#define LTY_CAMPAIGN_LIST_MAX 16
+
+/** @brief The version of #lty_campaign_def this header describes. */
+#define LTY_CAMPAIGN_DEF_VERSION 1
+
+/**
+ * @brief A campaign: who it targets, what it sends, what it may spend.
+ *
+ * Start from #LTY_CAMPAIGN_DEF_INIT (no target bounds, marketing, a 10%
+ * control group, a 14-day attribution window), optionally apply a preset
+ * (lty_campaign_preset_vip(), lty_campaign_preset_winback(),
+ * lty_campaign_preset_birthday()), then fill in the id, name and template.
+ * Target criteria combine with AND; a bound of 0 (or an empty list) does
+ * not restrict.
+ */
+typedef struct lty_campaign_def {
+    /** Must be #LTY_CAMPAIGN_DEF_VERSION. */
+    unsigned int version;
+    /** 1..#LTY_CAMPAIGN_ID_MAX printable bytes, no '/'. */
+    const char *id;
+    /** 1..#LTY_TITLE_MAX bytes of UTF-8, one line. */
+    const char *name;
+    /** RFM segment names (the customer's stored latest segment,
+     *  lty_rfm_customer_get(), must be one of them), or NULL. */
+    const char *const *segments;
+    /** Number of @c segments, 0..#LTY_CAMPAIGN_LIST_MAX. */
+    size_t segment_count;
+    /** Lowest stored R score, 0 (no bound) or 1..9; likewise below. */
+    int r_min;
+    /** Highest stored R score, 0 or r_min..9. */
+    int r_max;
+    /** Lowest stored F score. */
+    int f_min;
+    /** Highest stored F score. */
+    int f_max;
+    /** Lowest stored M score. */
+    int m_min;
+    /** Highest stored M score. */
+    int m_max;
+    /** Whole days since the last visit or purchase at least this
+     *  (0: no bound; a customer who never visited does not match a bound). */
+    int days_since_visit_min;
+    /** Whole days since the last visit or purchase at most this (0: no
+     *  bound). */
+    int days_since_visit_max;
+    /** Birthday in this month, 1..12 (0: any). */
+    int birthday_month;
+    /** Tags: the customer has at least one of them, or NULL. */
+    const char *const *tags;
+    /** Number of @c tags, 0..#LTY_CAMPAIGN_LIST_MAX. */
+    size_t tag_count;
+    /** Lowest stored P(alive) (lty_clv_customer_get()), 0..1. */
+    double p_alive_min;
+    /** Highest stored P(alive), p_alive_min..1.  A range narrower than
+     *  0..1 needs stored figures. */
+    double p_alive_max;
+    /** The channel, or #LTY_CHANNEL_NONE for the customer's preferred (then
+     *  any consented channel with a valid address). */
+    lty_channel channel;
+    /** The template, 1..#LTY_MESSAGE_ID_MAX printable bytes. */
+    const char *template_id;
+    /** #LTY_PURPOSE_MARKETING (0 means it too) or
+     *  #LTY_PURPOSE_TRANSACTIONAL. */
+    lty_purpose purpose;
+    /** The offer's reward kind, or 0 for no offer. */
+    lty_reward_kind offer_kind;
+    /** The offer's value in minor units (the template's {amount}), >= 0. */
+    int64_t offer_value;
+    /** What one offer costs the business, minor units, >= 0. */
+    int64_t offer_cost;
+    /** What one message costs, minor units, >= 0. */
+    int64_t cost_per_message;
+    /** Most messages over every launch, 0 for no cap. */
+    int64_t max_messages;
+    /** Most money (messages times cost per message plus offer cost) over
+     *  every launch, 0 for no cap. */
+    int64_t max_money;
+    /** Share of the eligible customers held out as the control group,
+     *  0..0.9 (default 0.1), in steps of 0.0001. */
+    double control_share;
+    /** Days after the send a response counts, 1..365 (default 14). */
+    int attribution_days;
+} lty_campaign_def;
+
+/** @brief Initialiser for #lty_campaign_def. */
+#define LTY_CAMPAIGN_DEF_INIT {LTY_CAMPAIGN_DEF_VERSION, NULL, NULL, NULL, 0, \
+    0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0.0, 1.0, LTY_CHANNEL_NONE, NULL, \
+    LTY_PURPOSE_MARKETING, (lty_reward_kind)0, 0, 0, 0, 0, 0, 0.1, 14}
+
+/**
+ * @brief Preset: VIP, the RFM segment "Champions".
+ * @param[in,out] def  A definition (its target is replaced).
+ * @return #LTY_OK; #LTY_EINVALID (NULL).
+ */
+LTY_API int lty_campaign_preset_vip(lty_campaign_def *def);
+
+/**
+ * @brief Preset: win-back.  With @p lapsed_days 0, the RFM segments
+ *        "At Risk" and "Can't Lose Them"; otherwise customers whose last
+ *        visit is at least @p lapsed_days days ago.
+ * @param[in,out] def          A definition (its target is replaced).
+ * @param[in]     lapsed_days  0, or 1..36600.
+ * @return #LTY_OK; #LTY_EINVALID.
+ */
+LTY_API int lty_campaign_preset_winback(lty_campaign_def *def,
+                                        int lapsed_days);
+
+/**
+ * @brief Preset: birthday month.
+ * @param[in,out] def    A definition (its target is replaced).
+ * @param[in]     month  1..12.
+ * @return #LTY_OK; #LTY_EINVALID.
+ */
+LTY_API int lty_campaign_preset_birthday(lty_campaign_def *def, int month);
+
+/**
+ * @brief Store a campaign definition (store-wide), replacing an earlier
+ *        one of the same id.  Strings are copied.
+ *
+ * Memberships of earlier launches stay; a replaced definition applies to
+ * the next eligibility count or launch.
+ *
+ * @param[in] e    The engine.
+ * @param[in] def  The definition.
+ * @return #LTY_OK; #LTY_EINVALID naming the field; #LTY_EVERSION; storage
+ *         errors.
+ */
+LTY_API int lty_campaign_define(lty_engine *e, const lty_campaign_def *def);
+
+/** @brief The version of #lty_campaign_report this header describes. */
+#define LTY_CAMPAIGN_REPORT_VERSION 1
+
+/**
+ * @brief Counts of an eligibility check or a launch.
+ *
+ * Every customer of the store is counted once: in @c members (already in
+ * the campaign from an earlier launch, left as they are), in @c eligible,
+ * or in one exclusion, tested in the order the fields are listed.
+ */
+typedef struct lty_campaign_report {
+    /** Set by the caller: #LTY_CAMPAIGN_REPORT_VERSION. */
+    unsigned int version;
+    /** Customers looked at (every customer with a profile). */
+    uint64_t customers;
+    /** Already members from an earlier launch. */
+    uint64_t members;
+    /** Excluded: the target does not match. */
+    uint64_t not_in_target;
+    /** Excluded: no consent for the channel (marketing only). */
+    uint64_t no_consent;
+    /** Excluded: no address for the channel, or it is invalid (bounces)
+     *  or suppressed for marketing (unopened e-mails). */
+    uint64_t contact_invalid;
+    /** Excluded: the budget cap was reached before them. */
+    uint64_t over_budget;
+    /** Eligible and within the budget: @c treatment + @c control. */
+    uint64_t eligible;
+    /** Of the eligible, in (or, for eligibility, would be in) the
+     *  treatment group. */
+    uint64_t treatment;
+    /** Of the eligible, in the control group. */
+    uint64_t control;
+    /** Launch only: messages planned by this call (equal to @c treatment). */
+    uint64_t planned;
+    /** Money the new treatment members cost (messages and offers). */
+    int64_t cost;
+} lty_campaign_report;
+
+/** @brief Initialiser for #lty_campaign_report. */
+#define LTY_CAMPAIGN_REPORT_INIT {LTY_CAMPAIGN_REPORT_VERSION, 0, 0, 0, 0, 0, \
+    0, 0, 0, 0, 0, 0}
+
+/**
+ * @brief Count who a launch now would reach, and who not and why.
+ *
+ * Reads only.  Uses the engine's clock for days since the last visit, and
+ * the same rules and order as lty_campaign_launch(), including the budget
+ * left after earlier launches.  Consent and hygiene mirror the outbox
+ * policy; the dispatcher still decides each message when it is due.
+ *
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[in,out] out       Filled; its @c version must be set.
+ * @return #LTY_OK; #LTY_ENOTFOUND (campaign); #LTY_EINVALID; #LTY_EVERSION;
+ *         #LTY_ECORRUPT; #LTY_ENOMEM; storage errors.
+ */
+LTY_API int lty_campaign_eligibility(lty_engine *e, const char *campaign_id,
+                                     lty_campaign_report *out);
+
+/**
+ * @brief Launch (or relaunch) a campaign, in one transaction.
+ *
+ * Customers are taken in id byte order.  Each eligible customer who is not
+ * yet a member is assigned to the control group when a hash of (campaign
+ * id, customer id) falls under the control share, else to the treatment
+ * group, whose message "campaign/<id>/<customer>" is planned due @p now.
+ * Membership (group, launch time) is recorded for both groups.  When the
+ * budget cap is reached, every further eligible customer is counted as
+ * over budget and not recorded, so a later launch with a larger budget can
+ * reach them.  Members are never assigned or messaged again.
+ *
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[in]  now          The launch time, or #LTY_TIME_NOW.
+ * @param[in,out] out       Filled; its @c version must be set (may be NULL).
+ * @return #LTY_OK; #LTY_ENOTFOUND (campaign); #LTY_EINVALID; #LTY_EVERSION;
+ *         #LTY_ECORRUPT; #LTY_ENOMEM; #LTY_ERANGE; storage errors.
+ */
+LTY_API int lty_campaign_launch(lty_engine *e, const char *campaign_id,
+                                int64_t now, lty_campaign_report *out);
+
+/** @brief A customer's group in a campaign. */
+typedef enum lty_campaign_group {
+    LTY_CAMPAIGN_TREATMENT = 1, /**< Messaged. */
+    LTY_CAMPAIGN_CONTROL = 2    /**< Held out: never messaged by the campaign. */
+} lty_campaign_group;
+
+/** @brief The version of #lty_campaign_member this header describes. */
+#define LTY_CAMPAIGN_MEMBER_VERSION 1
+
+/** @brief A customer's membership of a campaign. */
+typedef struct lty_campaign_member {
+    /** Set by the caller: #LTY_CAMPAIGN_MEMBER_VERSION. */
+    unsigned int version;
+    /** The group. */
+    lty_campaign_group group;
+    /** When the launch that assigned the customer ran. */
+    int64_t launched_at;
+} lty_campaign_member;
+
+/** @brief Initialiser for #lty_campaign_member. */
+#define LTY_CAMPAIGN_MEMBER_INIT {LTY_CAMPAIGN_MEMBER_VERSION, \
+    (lty_campaign_group)0, 0}
+
+/**
+ * @brief A customer's membership of a campaign.
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[in]  customer_id  The customer.
+ * @param[in,out] out       Filled; its @c version must be set.
+ * @return #LTY_OK; #LTY_ENOTFOUND (not a member); #LTY_EINVALID;
+ *         #LTY_EVERSION; #LTY_ECORRUPT; storage errors.
+ */
+LTY_API int lty_campaign_member_get(lty_engine *e, const char *campaign_id,
+                                    const char *customer_id,
+                                    lty_campaign_member *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOYALTY_CAMPAIGN_H */

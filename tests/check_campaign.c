@@ -1,0 +1,439 @@
+/*
+ * libloyalty tests - campaigns: definitions and presets, targeting by
+ * segment, days since the last visit, birthday month and tags; exclusions
+ * with reasons; the control group; relaunching; the budget cap; every
+ * storage failure of defining and launching.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <loyalty.h>
+
+#include "faultworld.h"
+#include "testutil.h"
+
+#define DAY INT64_C(86400)
+
+static lty_test_env t;
+
+static void setup(void)
+{
+    lty_test_env_open(&t);
+}
+
+static void teardown(void)
+{
+    lty_test_env_close(&t);
+}
+
+/* A customer with a phone, SMS marketing consent, and a birthday month. */
+static void customer(lty_engine *e, const char *id, int month, int consent)
+{
+    char phone[32];
+    unsigned h = 0;
+    for (const char *p = id; *p; p++)
+        h = h * 31u + (unsigned char)*p;
+    snprintf(phone, sizeof phone, "+8210%08u", h % 100000000u);
+    lty_customer_fields f = LTY_CUSTOMER_FIELDS_INIT;
+    f.id = id;
+    f.set = LTY_FIELD_NAME | LTY_FIELD_PHONE;
+    f.name = "Kim";
+    f.phone = phone;
+    if (month) {
+        f.set |= LTY_FIELD_BIRTHDAY;
+        f.birthday.year = 1990;
+        f.birthday.month = month;
+        f.birthday.day = 10;
+    }
+    ck_assert_int_eq(lty_customer_create(e, &f), LTY_OK);
+    if (consent)
+        ck_assert_int_eq(lty_customer_set_consent(e, id, LTY_CHANNEL_SMS,
+                                                  LTY_PURPOSE_MARKETING, 1),
+                         LTY_OK);
+}
+
+static void define(lty_engine *e, lty_campaign_def *d, const char *id)
+{
+    d->id = id;
+    d->name = "Test campaign";
+    d->template_id = "promo";
+    d->channel = LTY_CHANNEL_SMS;
+    ck_assert_int_eq(lty_campaign_define(e, d), LTY_OK);
+}
+
+static lty_campaign_report eligibility(lty_engine *e, const char *id)
+{
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_eligibility(e, id, &r), LTY_OK);
+    ck_assert_uint_eq(r.customers, r.members + r.not_in_target + r.no_consent +
+                                       r.contact_invalid + r.over_budget +
+                                       r.eligible);
+    ck_assert_uint_eq(r.eligible, r.treatment + r.control);
+    return r;
+}
+
+static int has_message(lty_engine *e, const char *campaign, const char *cid)
+{
+    char id[LTY_MESSAGE_ID_MAX + 1];
+    snprintf(id, sizeof id, "campaign/%s/%s", campaign, cid);
+    lty_outbox_entry m = LTY_OUTBOX_ENTRY_INIT;
+    int rc = lty_outbox_get(e, id, &m);
+    ck_assert(rc == LTY_OK || rc == LTY_ENOTFOUND);
+    return rc == LTY_OK;
+}
+
+START_TEST(definitions_are_checked)
+{
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    ck_assert_int_eq(lty_campaign_define(t.e, &d), LTY_EINVALID);
+    d.id = "a/b";
+    d.name = "x";
+    d.template_id = "promo";
+    ck_assert_int_eq(lty_campaign_define(t.e, &d), LTY_EINVALID);
+    d.id = "ok";
+    d.control_share = 0.95;
+    ck_assert_int_eq(lty_campaign_define(t.e, &d), LTY_EINVALID);
+    lty_assert_err_mentions(t.e, "control share");
+    d.control_share = 0.1;
+    d.r_min = 4;
+    d.r_max = 2;
+    ck_assert_int_eq(lty_campaign_define(t.e, &d), LTY_EINVALID);
+    d.r_min = d.r_max = 0;
+    ck_assert_int_eq(lty_campaign_define(t.e, &d), LTY_OK);
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_eligibility(t.e, "nope", &r), LTY_ENOTFOUND);
+    ck_assert_int_eq(lty_campaign_preset_birthday(&d, 13), LTY_EINVALID);
+    ck_assert_int_eq(lty_campaign_preset_vip(&d), LTY_OK);
+    ck_assert_uint_eq(d.segment_count, 1);
+    ck_assert_str_eq(d.segments[0], "Champions");
+    ck_assert_int_eq(lty_campaign_preset_winback(&d, 0), LTY_OK);
+    ck_assert_uint_eq(d.segment_count, 2);
+    ck_assert_int_eq(lty_campaign_preset_winback(&d, 90), LTY_OK);
+    ck_assert_uint_eq(d.segment_count, 0);
+    ck_assert_int_eq(d.days_since_visit_min, 90);
+}
+END_TEST
+
+START_TEST(targets_by_birthday_month_tags_and_days_since_visit)
+{
+    customer(t.e, "c1", 3, 1);
+    customer(t.e, "c2", 4, 1);
+    customer(t.e, "c3", 3, 1);
+    customer(t.e, "c4", 0, 1);
+    ck_assert_int_eq(lty_customer_add_tag(t.e, "c2", "vip"), LTY_OK);
+    ck_assert_int_eq(lty_customer_add_tag(t.e, "c4", "implant"), LTY_OK);
+    lty_test_event(t.e, "e1", "c1", t.now - 100 * DAY, 10000, NULL);
+    lty_test_event(t.e, "e2", "c2", t.now - 10 * DAY, 10000, NULL);
+    lty_test_event(t.e, "e3", "c3", t.now - 200 * DAY, 10000, NULL);
+
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.control_share = 0;
+    ck_assert_int_eq(lty_campaign_preset_birthday(&d, 3), LTY_OK);
+    define(t.e, &d, "bday");
+    lty_campaign_report r = eligibility(t.e, "bday");
+    ck_assert_uint_eq(r.customers, 4);
+    ck_assert_uint_eq(r.eligible, 2);
+    ck_assert_uint_eq(r.not_in_target, 2);
+
+    static const char *const tags[] = {"vip", "implant"};
+    lty_campaign_def d2 = LTY_CAMPAIGN_DEF_INIT;
+    d2.tags = tags;
+    d2.tag_count = 2;
+    define(t.e, &d2, "tags");
+    ck_assert_uint_eq(eligibility(t.e, "tags").eligible, 2);
+
+    lty_campaign_def d3 = LTY_CAMPAIGN_DEF_INIT;
+    ck_assert_int_eq(lty_campaign_preset_winback(&d3, 90), LTY_OK);
+    d3.days_since_visit_max = 150;
+    define(t.e, &d3, "lapsed");
+    r = eligibility(t.e, "lapsed");
+    ck_assert_uint_eq(r.eligible, 1); /* c1 only: c3 too long, c4 never */
+    ck_assert_uint_eq(r.not_in_target, 3);
+}
+END_TEST
+
+START_TEST(targets_by_stored_rfm_segment)
+{
+    char id[16];
+    for (int i = 0; i < 20; i++) {
+        snprintf(id, sizeof id, "s%02d", i);
+        customer(t.e, id, 0, 1);
+        for (int k = 0; k <= i % 5; k++) {
+            char ev[64];
+            snprintf(ev, sizeof ev, "%s-%d", id, k);
+            lty_test_event(t.e, ev, id, t.now - (int64_t)(i * 7 + k * 2 + 1) * DAY,
+                           1000 * (i + 1), NULL);
+        }
+    }
+    customer(t.e, "unscored", 0, 1);
+    lty_rfm_result *res = NULL;
+    ck_assert_int_eq(lty_rfm_compute(t.e, NULL, &res), LTY_OK);
+    lty_rfm_scores z = LTY_RFM_SCORES_INIT;
+    ck_assert_int_eq(lty_rfm_customer_get(t.e, "s19", &z), LTY_OK);
+    uint64_t same = 0;
+    for (size_t i = 0; i < lty_rfm_result_count(res); i++) {
+        lty_rfm_row row;
+        ck_assert_int_eq(lty_rfm_result_row(res, i, &row), LTY_OK);
+        same += strcmp(row.segment, z.segment) == 0;
+    }
+    lty_rfm_result_free(res);
+    const char *segs[1] = {z.segment};
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.segments = segs;
+    d.segment_count = 1;
+    define(t.e, &d, "seg");
+    lty_campaign_report r = eligibility(t.e, "seg");
+    ck_assert_uint_eq(r.eligible, same);
+    ck_assert_uint_eq(r.not_in_target, 21 - same);
+    /* a score range */
+    lty_campaign_def d2 = LTY_CAMPAIGN_DEF_INIT;
+    d2.r_min = d2.r_max = z.r;
+    d2.f_min = d2.f_max = z.f;
+    d2.m_min = d2.m_max = z.m;
+    define(t.e, &d2, "scores");
+    r = eligibility(t.e, "scores");
+    ck_assert_uint_ge(r.eligible, 1);
+    ck_assert_uint_le(r.eligible, same);
+}
+END_TEST
+
+START_TEST(exclusions_are_counted_with_reasons)
+{
+    customer(t.e, "ok", 0, 1);
+    customer(t.e, "noconsent", 0, 0);
+    lty_customer_fields f = LTY_CUSTOMER_FIELDS_INIT;
+    f.id = "nophone";
+    ck_assert_int_eq(lty_customer_create(t.e, &f), LTY_OK);
+    ck_assert_int_eq(lty_customer_set_consent(t.e, "nophone", LTY_CHANNEL_SMS,
+                                              LTY_PURPOSE_MARKETING, 1),
+                     LTY_OK);
+    customer(t.e, "z-over", 0, 1);
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.control_share = 0;
+    d.max_messages = 1;
+    define(t.e, &d, "ex");
+    lty_campaign_report r = eligibility(t.e, "ex");
+    ck_assert_uint_eq(r.customers, 4);
+    ck_assert_uint_eq(r.eligible, 1);
+    ck_assert_uint_eq(r.no_consent, 1);
+    ck_assert_uint_eq(r.contact_invalid, 1);
+    ck_assert_uint_eq(r.over_budget, 1);
+    /* transactional needs no consent */
+    d.purpose = LTY_PURPOSE_TRANSACTIONAL;
+    d.max_messages = 0;
+    define(t.e, &d, "tx");
+    r = eligibility(t.e, "tx");
+    ck_assert_uint_eq(r.eligible, 3);
+    ck_assert_uint_eq(r.contact_invalid, 1);
+}
+END_TEST
+
+START_TEST(control_share_is_close_to_ten_percent_and_control_gets_nothing)
+{
+    char id[16];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(id, sizeof id, "p%04d", i);
+        customer(t.e, id, 0, 1);
+    }
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.cost_per_message = 30;
+    define(t.e, &d, "all");
+    lty_campaign_report before = eligibility(t.e, "all");
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_launch(t.e, "all", LTY_TIME_NOW, &r), LTY_OK);
+    ck_assert_uint_eq(r.eligible, 2000);
+    ck_assert_uint_eq(r.control, before.control);
+    ck_assert_uint_ge(r.control, 160);
+    ck_assert_uint_le(r.control, 240);
+    ck_assert_uint_eq(r.planned, r.treatment);
+    ck_assert_int_eq(r.cost, (int64_t)r.treatment * 30);
+    uint64_t control = 0, messaged = 0;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(id, sizeof id, "p%04d", i);
+        lty_campaign_member m = LTY_CAMPAIGN_MEMBER_INIT;
+        ck_assert_int_eq(lty_campaign_member_get(t.e, "all", id, &m), LTY_OK);
+        ck_assert_int_eq(m.launched_at, t.now);
+        int has = has_message(t.e, "all", id);
+        if (m.group == LTY_CAMPAIGN_CONTROL) {
+            control++;
+            ck_assert(!has);
+        } else {
+            ck_assert_int_eq(m.group, LTY_CAMPAIGN_TREATMENT);
+            ck_assert(has);
+            messaged++;
+        }
+    }
+    ck_assert_uint_eq(control, r.control);
+    ck_assert_uint_eq(messaged, r.treatment);
+    /* relaunching plans nothing new */
+    t.now += DAY;
+    lty_campaign_report again = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_launch(t.e, "all", LTY_TIME_NOW, &again), LTY_OK);
+    ck_assert_uint_eq(again.members, 2000);
+    ck_assert_uint_eq(again.planned, 0);
+    lty_campaign_member m = LTY_CAMPAIGN_MEMBER_INIT;
+    ck_assert_int_eq(lty_campaign_member_get(t.e, "all", "p0000", &m), LTY_OK);
+    ck_assert_int_eq(m.launched_at, t.now - DAY);
+    ck_assert_int_eq(lty_campaign_member_get(t.e, "all", "nobody", &m),
+                     LTY_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(the_budget_cap_stops_planning_and_a_larger_one_continues)
+{
+    char id[16];
+    for (int i = 0; i < 50; i++) {
+        snprintf(id, sizeof id, "b%02d", i);
+        customer(t.e, id, 0, 1);
+    }
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.control_share = 0;
+    d.cost_per_message = 20;
+    d.offer_kind = LTY_REWARD_DISCOUNT;
+    d.offer_value = 5000;
+    d.offer_cost = 80;
+    d.max_money = 1000; /* 10 messages */
+    define(t.e, &d, "cap");
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_launch(t.e, "cap", LTY_TIME_NOW, &r), LTY_OK);
+    ck_assert_uint_eq(r.planned, 10);
+    ck_assert_uint_eq(r.over_budget, 40);
+    ck_assert_int_eq(r.cost, 1000);
+    ck_assert(has_message(t.e, "cap", "b09"));
+    ck_assert(!has_message(t.e, "cap", "b10"));
+    lty_campaign_member m = LTY_CAMPAIGN_MEMBER_INIT;
+    ck_assert_int_eq(lty_campaign_member_get(t.e, "cap", "b10", &m), LTY_ENOTFOUND);
+    /* the same budget again: nothing more */
+    ck_assert_int_eq(lty_campaign_launch(t.e, "cap", LTY_TIME_NOW, &r), LTY_OK);
+    ck_assert_uint_eq(r.planned, 0);
+    ck_assert_uint_eq(r.members, 10);
+    ck_assert_uint_eq(r.over_budget, 40);
+    /* a message cap on top of a larger money cap */
+    d.max_money = 0;
+    d.max_messages = 15;
+    define(t.e, &d, "cap");
+    ck_assert_int_eq(lty_campaign_launch(t.e, "cap", LTY_TIME_NOW, &r), LTY_OK);
+    ck_assert_uint_eq(r.planned, 5);
+    ck_assert_uint_eq(r.over_budget, 35);
+}
+END_TEST
+
+START_TEST(erasure_moves_membership_and_deletes_the_message)
+{
+    customer(t.e, "gone", 0, 1);
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.control_share = 0;
+    define(t.e, &d, "er");
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_launch(t.e, "er", LTY_TIME_NOW, &r), LTY_OK);
+    ck_assert(has_message(t.e, "er", "gone"));
+    ck_assert_int_eq(lty_customer_erase(t.e, "gone"), LTY_OK);
+    ck_assert(!has_message(t.e, "er", "gone"));
+    lty_campaign_member m = LTY_CAMPAIGN_MEMBER_INIT;
+    ck_assert_int_eq(lty_campaign_member_get(t.e, "er", "gone", &m),
+                     LTY_ENOTFOUND);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Storage failures                                                    */
+/* ------------------------------------------------------------------ */
+
+static void fault_seed(lty_test_fault_world *w, void *ud)
+{
+    (void)ud;
+    customer(w->e, "c1", 3, 1);
+    customer(w->e, "c2", 3, 1);
+    customer(w->e, "c3", 3, 0);
+    customer(w->e, "c4", 5, 1);
+    customer(w->e, "c5", 3, 1);
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    ck_assert_int_eq(lty_campaign_preset_birthday(&d, 3), LTY_OK);
+    d.control_share = 0.5;
+    define(w->e, &d, "seeded");
+}
+
+static int f_define(lty_engine *e)
+{
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    lty_campaign_preset_vip(&d);
+    d.id = "vip";
+    d.name = "VIP";
+    d.template_id = "thanks";
+    return lty_campaign_define(e, &d);
+}
+
+static int f_launch(lty_engine *e)
+{
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    return lty_campaign_launch(e, "seeded", LTY_TIME_NOW, &r);
+}
+
+static const struct {
+    const char *name;
+    int (*call)(lty_engine *);
+} fcalls[] = {{"define", f_define}, {"launch", f_launch}};
+
+static void sweep(int i, unsigned flags)
+{
+    lty_test_fault_spec spec = {
+        .name = fcalls[i].name, .call = fcalls[i].call, .flags = flags,
+        .min_calls = 1, .now = LTY_TEST_NOW, .seed = fault_seed};
+    lty_test_fault_sweep(&spec);
+}
+
+START_TEST(every_storage_failure_leaves_the_store_unchanged)
+{
+    sweep(_i, LTY_TEST_FAULT_STORAGE);
+}
+END_TEST
+
+START_TEST(every_injected_conflict_is_retried_transparently)
+{
+    sweep(_i, LTY_TEST_FAULT_CONFLICT);
+}
+END_TEST
+
+static Suite *campaign_suite(void)
+{
+    Suite *s = suite_create("campaign");
+    TCase *tc = tcase_create("define and target");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, definitions_are_checked);
+    tcase_add_test(tc, targets_by_birthday_month_tags_and_days_since_visit);
+    tcase_add_test(tc, targets_by_stored_rfm_segment);
+    tcase_add_test(tc, exclusions_are_counted_with_reasons);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("launch");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, control_share_is_close_to_ten_percent_and_control_gets_nothing);
+    tcase_add_test(tc, the_budget_cap_stops_planning_and_a_larger_one_continues);
+    tcase_add_test(tc, erasure_moves_membership_and_deletes_the_message);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("storage");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, every_storage_failure_leaves_the_store_unchanged, 0,
+                        (int)(sizeof fcalls / sizeof fcalls[0]));
+    tcase_add_loop_test(tc, every_injected_conflict_is_retried_transparently, 0,
+                        (int)(sizeof fcalls / sizeof fcalls[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(campaign_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
