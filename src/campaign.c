@@ -25,6 +25,7 @@
 #include "customer_int.h"
 #include "keys_int.h"
 #include "ledger_int.h"
+#include "outbox_record.h"
 #include "plan_int.h"
 #include "program_int.h"
 #include "rfm_int.h"
@@ -698,12 +699,19 @@ static int is_control(const char *id, size_t n, const char *cid, size_t cn,
     return (int)(h % SHARE_SCALE) < bps;
 }
 
+/* "campaign/<campaign>/<customer>", escaped as every message id. */
+static void message_id(lty__msgid *m, const char *id, size_t n,
+                       const char *cid, size_t cn)
+{
+    lty__idpart parts[2] = {{id, n}, {cid, cn}};
+    lty__msgid_prefix(m, "campaign", parts, 2, 0);
+    m->b[--m->n] = '\0'; /* no trailing '/' */
+}
+
 static int plan_message(lty_engine *e, pass_op *op, const char *cid, size_t cn)
 {
     lty__msgid m;
-    lty__idpart parts[2] = {{op->id, op->idlen}, {cid, cn}};
-    lty__msgid_prefix(&m, "campaign", parts, 2, 0);
-    m.b[--m.n] = '\0'; /* no trailing '/' */
+    message_id(&m, op->id, op->idlen, cid, cn);
     char amount[32];
     lty_param params[1] = {{"amount", amount}};
     snprintf(amount, sizeof amount, "%lld", (long long)op->c.offer_value);
@@ -883,4 +891,194 @@ int lty_campaign_launch(lty_engine *e, const char *campaign_id, int64_t now,
                         lty_campaign_report *out)
 {
     return run_pass(e, campaign_id, 1, now, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Measurement                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct measure_op {
+    const char *id;
+    size_t idlen;
+    int64_t now;
+    campaign c;
+    lty_campaign_result r;
+} measure_op;
+
+/* One member's window: what the ledger scan looks for. */
+typedef struct window_scan {
+    lty_engine *e;
+    int64_t start, end;        /* start < t <= end */
+    int responded;
+    int64_t revenue;
+    int rc;
+} window_scan;
+
+static int window_each(const char *key, size_t keylen, const void *val,
+                       size_t len, uint64_t rev, void *ctx)
+{
+    window_scan *w = ctx;
+    const char *id, *rest, *evid;
+    size_t idn, restn, evn;
+    int64_t t;
+    lty__entry en;
+    (void)rev;
+    if (!lty__key_parse_customer(key, keylen, &id, &idn, &rest, &restn) ||
+        !restn || rest[0] != 'L' ||
+        !lty__key_parse_ledger(rest, restn, &t, &evid, &evn)) {
+        w->rc = lty__corrupt(w->e, LTY_ECORRUPT, "ledger key");
+        return w->rc;
+    }
+    if (t <= w->start || t > w->end)
+        return LTY_OK;
+    int rc = lty__entry_decode(val, len, &en);
+    if (rc) {
+        w->rc = lty__corrupt(w->e, rc, "ledger entry");
+        return w->rc;
+    }
+    if (en.type != LTY_EVENT_VISIT && en.type != LTY_EVENT_PURCHASE)
+        return LTY_OK;
+    w->responded = 1;
+    if (en.type == LTY_EVENT_PURCHASE && en.amount > en.refunded &&
+        __builtin_add_overflow(w->revenue, en.amount - en.refunded,
+                               &w->revenue)) {
+        w->rc = lty__err(w->e, LTY_ERANGE, "campaign revenue: would overflow");
+        return w->rc;
+    }
+    return LTY_OK;
+}
+
+static int measure_member(lty_engine *e, measure_op *op, const char *cid,
+                          size_t cn, int group, int64_t launched)
+{
+    lty_campaign_result *r = &op->r;
+    int64_t start = launched;
+    int rc;
+    if (group == LTY_CAMPAIGN_TREATMENT) {
+        lty__msgid m;
+        lty__msg msg;
+        uint64_t rev;
+        message_id(&m, op->id, op->idlen, cid, cn);
+        rc = lty__msg_load(e, m.b, m.n, &msg, &rev);
+        if (rc && rc != LTY_ENOTFOUND)
+            return rc;
+        if (rc == LTY_ENOTFOUND || !msg.sent) {
+            r->unsent++;
+            return LTY_OK;
+        }
+        start = msg.sent;
+    }
+    window_scan w;
+    memset(&w, 0, sizeof w);
+    w.e = e;
+    w.start = start;
+    w.end = start + (int64_t)op->c.attribution_days * 86400;
+    if (w.end > op->now)
+        w.end = op->now;
+    lty__key k;
+    lty__key_ledger_prefix(&k, cid, cn);
+    rc = lty__scan(e, k.b, k.n, NULL, 0, window_each, &w);
+    if (w.rc)
+        rc = w.rc;
+    if (rc)
+        return rc;
+    int64_t *revenue;
+    if (group == LTY_CAMPAIGN_TREATMENT) {
+        r->treatment++;
+        r->treatment_responders += (uint64_t)w.responded;
+        revenue = &r->treatment_revenue;
+    } else {
+        r->control++;
+        r->control_responders += (uint64_t)w.responded;
+        revenue = &r->control_revenue;
+    }
+    if (__builtin_add_overflow(*revenue, w.revenue, revenue))
+        return lty__err(e, LTY_ERANGE, "campaign revenue: would overflow");
+    return LTY_OK;
+}
+
+/* The 95th percentile of the standard normal: a two-sided 90% interval. */
+#define Z90 1.6448536269514722
+
+static void measure_figures(const campaign *c, lty_campaign_result *r)
+{
+    double nt = (double)r->treatment, nc = (double)r->control;
+    double pt = r->treatment ? (double)r->treatment_responders / nt : 0.0;
+    double pc = r->control ? (double)r->control_responders / nc : 0.0;
+    r->treatment_rate = pt;
+    r->control_rate = pc;
+    r->uplift = pt - pc;
+    if (r->treatment && r->control) {
+        double se = sqrt(pt * (1.0 - pt) / nt + pc * (1.0 - pc) / nc);
+        r->uplift_low = r->uplift - Z90 * se;
+        r->uplift_high = r->uplift + Z90 * se;
+    } else {
+        r->uplift_low = -1.0;
+        r->uplift_high = 1.0;
+    }
+    r->incremental_revenue = (double)r->treatment_revenue;
+    if (r->control)
+        r->incremental_revenue -= (double)r->control_revenue * nt / nc;
+    double cost = (double)r->treatment *
+                  ((double)c->cost_per_message + (double)c->offer_cost);
+    r->cost = cost >= 9.2e18 ? INT64_MAX : (int64_t)cost;
+    r->roi = r->cost ? (r->incremental_revenue - (double)r->cost) /
+                           (double)r->cost
+                     : 0.0;
+}
+
+static int measure_body(lty_engine *e, void *arg)
+{
+    measure_op *op = arg;
+    lty_buf ids;
+    int rc;
+    memset(&op->r, 0, sizeof op->r);
+    op->r.version = LTY_CAMPAIGN_RESULT_VERSION;
+    if ((rc = load_campaign(e, op->id, op->idlen, &op->c)))
+        return rc;
+    if ((rc = lty__collect_customers(e, 'P', &ids)))
+        return rc;
+    for (size_t off = 0; off < ids.len;) {
+        const char *cid = (const char *)ids.data + off;
+        size_t cn = strlen(cid);
+        int g;
+        int64_t t;
+        off += cn + 1;
+        if ((rc = load_member(e, cid, cn, op->id, op->idlen, &g, &t)))
+            break;
+        if (g && (rc = measure_member(e, op, cid, cn, g, t)))
+            break;
+    }
+    lty__buf_release(&ids);
+    if (!rc)
+        measure_figures(&op->c, &op->r);
+    return rc;
+}
+
+int lty_campaign_measure(lty_engine *e, const char *campaign_id, int64_t now,
+                         lty_campaign_result *out)
+{
+    measure_op op;
+    int rc;
+    if (!e)
+        return LTY_EINVALID;
+    lty__err_clear(e);
+    if (!out)
+        return lty__err(e, LTY_EINVALID, "campaign result: NULL");
+    if ((rc = lty__check_version(e, "campaign result", out->version,
+                                 LTY_CAMPAIGN_RESULT_VERSION)))
+        return rc;
+    memset(&op, 0, sizeof op);
+    if ((rc = check_campaign_id(e, campaign_id, &op.idlen)))
+        return rc;
+    if (now == LTY_TIME_NOW)
+        now = lty__now(e);
+    else if ((rc = lty__check_time(e, "measurement time", now)))
+        return rc;
+    op.id = campaign_id;
+    op.now = now;
+    rc = lty__txn(e, measure_body, &op);
+    if (!rc)
+        *out = op.r;
+    return rc;
 }

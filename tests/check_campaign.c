@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,6 +346,162 @@ END_TEST
 /* Storage failures                                                    */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Measurement                                                         */
+/* ------------------------------------------------------------------ */
+
+static int accept_send(const lty_message *msg, void *ud)
+{
+    (void)msg;
+    (*(int *)ud)++;
+    return LTY_OK;
+}
+
+static void event_at(lty_engine *e, const char *evid, const char *cid,
+                     lty_event_type type, int64_t time, int64_t amount)
+{
+    lty_event ev = LTY_EVENT_INIT;
+    ev.type = type;
+    ev.id = evid;
+    ev.customer_id = cid;
+    ev.time = time;
+    ev.amount = amount;
+    ck_assert_int_eq(lty_record(e, &ev, NULL), LTY_OK);
+}
+
+/* A small seeded generator (xorshift64*), uniform in [0, 1). */
+static double uniform(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return (double)((*s * UINT64_C(2685821657736338717)) >> 11) /
+           9007199254740992.0;
+}
+
+START_TEST(uplift_of_a_known_effect_is_recovered)
+{
+    enum { N = 2000 };
+    char id[16], evid[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "p%04d", i);
+        customer(t.e, id, 0, 1);
+    }
+    ck_assert_int_eq(lty_template_set(t.e, "promo", LTY_CHANNEL_SMS, "",
+                                      "Come back, {name}: {amount} off"),
+                     LTY_OK);
+    int sends = 0;
+    lty_messenger_ops ops = LTY_MESSENGER_OPS_INIT;
+    ops.send = accept_send;
+    ck_assert_int_eq(lty_messenger_register(t.e, &ops, &sends), LTY_OK);
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.cost_per_message = 30;
+    d.offer_kind = LTY_REWARD_DISCOUNT;
+    d.offer_value = 5000;
+    d.offer_cost = 100;
+    define(t.e, &d, "wb");
+    int64_t launch = LTY_TEST_NOW + 10 * 3600; /* 10:00, outside quiet hours */
+    int64_t send = launch + 3600;
+    t.now = launch;
+    lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
+    ck_assert_int_eq(lty_campaign_launch(t.e, "wb", launch, &r), LTY_OK);
+    ck_assert_uint_eq(r.eligible, N);
+    /* one treatment message is cancelled: left out and counted */
+    const char *cancelled = NULL;
+    static char cancelled_id[16];
+    for (int i = 0; i < N && !cancelled; i++) {
+        snprintf(id, sizeof id, "p%04d", i);
+        lty_campaign_member m = LTY_CAMPAIGN_MEMBER_INIT;
+        ck_assert_int_eq(lty_campaign_member_get(t.e, "wb", id, &m), LTY_OK);
+        if (m.group == LTY_CAMPAIGN_TREATMENT) {
+            char mid[LTY_MESSAGE_ID_MAX + 1];
+            snprintf(mid, sizeof mid, "campaign/wb/%s", id);
+            ck_assert_int_eq(lty_outbox_cancel(t.e, mid), LTY_OK);
+            memcpy(cancelled_id, id, sizeof cancelled_id);
+            cancelled = cancelled_id;
+        }
+    }
+    t.now = send;
+    for (int round = 0; round < 10; round++) {
+        lty_dispatch_report rep;
+        ck_assert_int_eq(lty_outbox_dispatch(t.e, send, 1000, &rep), LTY_OK);
+        if (!rep.claimed)
+            break;
+    }
+    ck_assert_int_eq(sends, (int)r.treatment - 1);
+    /* responses with a known effect: treatment 30%, control 10% */
+    t.now = launch + 40 * DAY;
+    uint64_t seed = UINT64_C(0x9e3779b97f4a7c15);
+    uint64_t resp_t = 0, resp_c = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "p%04d", i);
+        lty_campaign_member m = LTY_CAMPAIGN_MEMBER_INIT;
+        ck_assert_int_eq(lty_campaign_member_get(t.e, "wb", id, &m), LTY_OK);
+        int treated = m.group == LTY_CAMPAIGN_TREATMENT;
+        if (treated)
+            ck_assert(has_message(t.e, "wb", id));
+        else
+            ck_assert(!has_message(t.e, "wb", id)); /* control: nothing */
+        int64_t start = treated ? send : launch;
+        double u = uniform(&seed);
+        if (u < (treated ? 0.30 : 0.10)) {
+            snprintf(evid, sizeof evid, "in-%s", id);
+            event_at(t.e, evid, id, LTY_EVENT_PURCHASE, start + 2 * DAY, 10000);
+            if (treated && strcmp(id, cancelled) != 0)
+                resp_t++;
+            else if (!treated)
+                resp_c++;
+        }
+        /* outside the window: before the start, after the window's end */
+        snprintf(evid, sizeof evid, "late-%s", id);
+        event_at(t.e, evid, id, LTY_EVENT_PURCHASE, start + 15 * DAY, 7000);
+        if (treated) {
+            snprintf(evid, sizeof evid, "early-%s", id);
+            event_at(t.e, evid, id, LTY_EVENT_VISIT, launch + 1800, 0);
+        }
+    }
+    lty_campaign_result x = LTY_CAMPAIGN_RESULT_INIT;
+    ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, &x), LTY_OK);
+    ck_assert_uint_eq(x.unsent, 1);
+    ck_assert_uint_eq(x.treatment, r.treatment - 1);
+    ck_assert_uint_eq(x.control, r.control);
+    ck_assert_uint_eq(x.treatment_responders, resp_t);
+    ck_assert_uint_eq(x.control_responders, resp_c);
+    ck_assert_int_eq(x.treatment_revenue, (int64_t)resp_t * 10000);
+    ck_assert_int_eq(x.control_revenue, (int64_t)resp_c * 10000);
+    ck_assert_double_eq_tol(x.treatment_rate, (double)resp_t / (double)x.treatment,
+                            1e-12);
+    ck_assert_double_eq_tol(x.uplift, x.treatment_rate - x.control_rate, 1e-12);
+    /* the known effect lies inside the 90% interval */
+    ck_assert(x.uplift_low <= 0.20 && 0.20 <= x.uplift_high);
+    ck_assert(x.uplift_low > 0.1 && x.uplift_high < 0.3);
+    double se = sqrt(x.treatment_rate * (1 - x.treatment_rate) / (double)x.treatment +
+                     x.control_rate * (1 - x.control_rate) / (double)x.control);
+    ck_assert_double_eq_tol(x.uplift_high - x.uplift, 1.6448536269514722 * se,
+                            1e-9);
+    double incr = (double)x.treatment_revenue -
+                  (double)x.control_revenue * (double)x.treatment /
+                      (double)x.control;
+    ck_assert_double_eq_tol(x.incremental_revenue, incr, 1e-6);
+    ck_assert_int_eq(x.cost, (int64_t)x.treatment * 130);
+    ck_assert_double_eq_tol(x.roi, (incr - (double)x.cost) / (double)x.cost,
+                            1e-9);
+    /* measured before the responses: nothing counted */
+    lty_campaign_result y = LTY_CAMPAIGN_RESULT_INIT;
+    ck_assert_int_eq(lty_campaign_measure(t.e, "wb", send + DAY, &y), LTY_OK);
+    ck_assert_uint_eq(y.treatment_responders + y.control_responders, 0);
+    ck_assert_int_eq(y.treatment_revenue + y.control_revenue, 0);
+    /* errors */
+    ck_assert_int_eq(lty_campaign_measure(t.e, "nope", LTY_TIME_NOW, &y),
+                     LTY_ENOTFOUND);
+    y.version = 99;
+    ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, &y),
+                     LTY_EVERSION);
+    ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, NULL),
+                     LTY_EINVALID);
+}
+END_TEST
+
 static void fault_seed(lty_test_fault_world *w, void *ud)
 {
     (void)ud;
@@ -417,6 +574,12 @@ static Suite *campaign_suite(void)
     tcase_add_test(tc, control_share_is_close_to_ten_percent_and_control_gets_nothing);
     tcase_add_test(tc, the_budget_cap_stops_planning_and_a_larger_one_continues);
     tcase_add_test(tc, erasure_moves_membership_and_deletes_the_message);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("measure");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, uplift_of_a_known_effect_is_recovered);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("storage");

@@ -11,8 +11,12 @@
  *        launch it: treatment and control assigned by a deterministic hash,
  *        the treatment group's messages planned into the outbox.
  *
+ * Measure it afterwards: response rates of the treatment and control
+ * groups, uplift with a 90% interval, incremental revenue and realised
+ * ROI (lty_campaign_measure()).
+ *
  * The guide (docs/guide/campaigns.md) gives the rules.  Simulation before
- * launch and measurement after it are not part of this version.
+ * launch is not part of this version.
  *
  * **Threads.**  The engine rules apply: one thread at a time per engine.
  */
@@ -280,6 +284,79 @@ typedef struct lty_campaign_member {
 LTY_API int lty_campaign_member_get(lty_engine *e, const char *campaign_id,
                                     const char *customer_id,
                                     lty_campaign_member *out);
+
+/** @brief The version of #lty_campaign_result this header describes. */
+#define LTY_CAMPAIGN_RESULT_VERSION 1
+
+/**
+ * @brief What a campaign did, measured by lty_campaign_measure().
+ *
+ * Rates are responders divided by members of the group (0 for an empty
+ * group).  Amounts are minor units.  The figures are overall: membership
+ * records do not keep the customer's RFM segment at launch, so there is no
+ * per-segment breakdown in this version.
+ */
+typedef struct lty_campaign_result {
+    /** Set by the caller: #LTY_CAMPAIGN_RESULT_VERSION. */
+    unsigned int version;
+    /** Treatment members whose message was sent (the measured group). */
+    uint64_t treatment;
+    /** Treatment members whose message was not sent (not yet, suppressed,
+     *  dead, cancelled or gone): left out of every figure. */
+    uint64_t unsent;
+    /** Control members. */
+    uint64_t control;
+    /** Measured treatment members with a response. */
+    uint64_t treatment_responders;
+    /** Control members with a response. */
+    uint64_t control_responders;
+    /** treatment_responders / treatment. */
+    double treatment_rate;
+    /** control_responders / control. */
+    double control_rate;
+    /** treatment_rate - control_rate. */
+    double uplift;
+    /** Lower end of the 90% interval of the uplift (normal approximation
+     *  of the difference of two proportions). */
+    double uplift_low;
+    /** Upper end of that interval. */
+    double uplift_high;
+    /** Net purchase amounts (less refunds so far) of the measured treatment
+     *  members inside their windows. */
+    int64_t treatment_revenue;
+    /** Likewise for the control members. */
+    int64_t control_revenue;
+    /** treatment_revenue - control_revenue * treatment / control (the
+     *  control group's revenue scaled to the treatment group's size; with
+     *  no control members, treatment_revenue). */
+    double incremental_revenue;
+    /** Messages sent times (cost per message + offer cost). */
+    int64_t cost;
+    /** (incremental_revenue - cost) / cost; 0 when cost is 0. */
+    double roi;
+} lty_campaign_result;
+
+/** @brief Initialiser for #lty_campaign_result. */
+#define LTY_CAMPAIGN_RESULT_INIT {LTY_CAMPAIGN_RESULT_VERSION, 0, 0, 0, 0, 0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0.0, 0, 0.0}
+
+/**
+ * @brief Measure a campaign's response, uplift, revenue and ROI.
+ *
+ * A response is a visit or purchase at a time t with start < t <= start +
+ * the attribution window and t <= @p now, where start is the message's send
+ * time for a treatment member and the launch time for a control member.
+ * Reads only; the definition in force gives the window and the costs.
+ *
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[in]  now          The measurement time, or #LTY_TIME_NOW.
+ * @param[in,out] out       Filled; its @c version must be set.
+ * @return #LTY_OK; #LTY_ENOTFOUND (campaign); #LTY_EINVALID; #LTY_EVERSION;
+ *         #LTY_ECORRUPT; #LTY_ENOMEM; #LTY_ERANGE; storage errors.
+ */
+LTY_API int lty_campaign_measure(lty_engine *e, const char *campaign_id,
+                                 int64_t now, lty_campaign_result *out);
 
 #ifdef __cplusplus
 }
