@@ -13,6 +13,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loyalty/campaign.h"
@@ -679,6 +680,8 @@ typedef struct pass_op {
     campaign c;
     lty_campaign_report r;
     lty_buf prof;
+    int simulate;              /* add up the eligible customers' spend */
+    double spend, purchases;
 } pass_op;
 
 static int is_control(const char *id, size_t n, const char *cid, size_t cn,
@@ -825,6 +828,14 @@ static int pass_body(lty_engine *e, void *arg)
             msgs++;
             money += unit;
             op->r.cost += unit;
+        }
+        if (op->simulate) {
+            lty__stats st0;
+            uint64_t srev;
+            if ((rc = lty__stats_load(e, cid, cn, &st0, &srev)))
+                goto out;
+            op->spend += (double)st0.net_spend;
+            op->purchases += (double)st0.purchases;
         }
         if (!op->launch)
             continue;
@@ -1081,4 +1092,200 @@ int lty_campaign_measure(lty_engine *e, const char *campaign_id, int64_t now,
     if (!rc)
         *out = op.r;
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Simulation                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct simulate_op {
+    pass_op pass;
+    lty_campaign_forecast f;
+} simulate_op;
+
+static int collect_def(const char *key, size_t keylen, const void *val,
+                       size_t len, uint64_t rev, void *ctx)
+{
+    lty_buf *ids = ctx;
+    (void)val, (void)len, (void)rev;
+    if (keylen < 3)
+        return LTY_OK;
+    int rc = lty__buf_append(ids, key + 2, keylen - 2, NULL);
+    return rc ? rc : lty__buf_append(ids, "", 1, NULL);
+}
+
+static int simulate_body(lty_engine *e, void *arg)
+{
+    simulate_op *op = arg;
+    pass_op *p = &op->pass;
+    lty_campaign_forecast *f = &op->f;
+    lty_buf ids;
+    int rc;
+    p->r.version = LTY_CAMPAIGN_REPORT_VERSION;
+    p->spend = p->purchases = 0.0;
+    f->history_campaigns = f->history_responders = 0;
+    f->history_nonresponders = 0;
+    if ((rc = pass_body(e, p)))
+        return rc;
+    lty__buf_init(&ids, &e->alloc);
+    rc = lty__scan(e, "K", 2, NULL, 0, collect_def, &ids);
+    for (size_t off = 0; !rc && off < ids.len;) {
+        const char *id = (const char *)ids.data + off;
+        size_t n = strlen(id);
+        off += n + 1;
+        if (n == p->idlen && memcmp(id, p->id, n) == 0)
+            continue;
+        campaign c;
+        if ((rc = load_campaign(e, id, n, &c)))
+            break;
+        if (c.channel != p->c.channel)
+            continue;
+        measure_op m;
+        memset(&m, 0, sizeof m);
+        m.id = id;
+        m.idlen = n;
+        m.now = p->now;
+        if ((rc = measure_body(e, &m)))
+            break;
+        if (!m.r.treatment)
+            continue;
+        f->history_campaigns++;
+        f->history_responders += m.r.treatment_responders;
+        f->history_nonresponders += m.r.treatment - m.r.treatment_responders;
+    }
+    lty__buf_release(&ids);
+    return rc;
+}
+
+/* xorshift64*, seeded through splitmix64 so that any seed works. */
+static uint64_t sim_next(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * UINT64_C(2685821657736338717);
+}
+
+static double sim_uniform(uint64_t *s)
+{
+    return ((double)(sim_next(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+static double sim_normal(uint64_t *s)
+{
+    double u1 = sim_uniform(s), u2 = sim_uniform(s);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* Marsaglia-Tsang; shape >= 1 here (the prior is 1 plus counts). */
+static double sim_gamma(uint64_t *s, double shape)
+{
+    double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = sim_normal(s), v = 1.0 + c * x;
+        if (v <= 0.0)
+            continue;
+        v = v * v * v;
+        double u = sim_uniform(s);
+        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+            return d * v;
+    }
+}
+
+static double sim_beta(uint64_t *s, double a, double b)
+{
+    double x = sim_gamma(s, a), y = sim_gamma(s, b);
+    return x / (x + y);
+}
+
+/* Binomial(n, p): exact for n <= 64, else the normal approximation. */
+static double sim_binomial(uint64_t *s, uint64_t n, double p)
+{
+    if (n <= 64) {
+        uint64_t k = 0;
+        for (uint64_t i = 0; i < n; i++)
+            k += sim_uniform(s) < p;
+        return (double)k;
+    }
+    double nn = (double)n;
+    double k = nn * p + sqrt(nn * p * (1.0 - p)) * sim_normal(s);
+    return k < 0.0 ? 0.0 : k > nn ? nn : floor(k + 0.5);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void simulate_figures(const campaign *c, uint64_t seed,
+                             lty_campaign_forecast *f)
+{
+    double draws[LTY_CAMPAIGN_SIMULATION_DRAWS];
+    uint64_t n = f->eligibility.treatment;
+    f->prior_alpha = 1.0;
+    f->prior_beta = 1.0;
+    f->from_history = f->history_responders + f->history_nonresponders > 0;
+    f->posterior_alpha = f->prior_alpha + (double)f->history_responders;
+    f->posterior_beta = f->prior_beta + (double)f->history_nonresponders;
+    f->response_rate = f->posterior_alpha /
+                       (f->posterior_alpha + f->posterior_beta);
+    f->expected_responders = (double)n * f->response_rate;
+    f->expected_revenue = f->expected_responders * f->spend_per_purchase;
+    f->cost = (double)n * ((double)c->cost_per_message +
+                           (double)c->offer_cost);
+    f->roi = f->roi_low = f->roi_high = 0.0;
+    if (f->cost <= 0.0)
+        return;
+    f->roi = (f->expected_revenue - f->cost) / f->cost;
+    uint64_t s = seed + UINT64_C(0x9e3779b97f4a7c15);
+    s = (s ^ (s >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    s = (s ^ (s >> 27)) * UINT64_C(0x94d049bb133111eb);
+    s ^= s >> 31;
+    if (!s)
+        s = UINT64_C(0x9e3779b97f4a7c15);
+    for (size_t i = 0; i < LTY_CAMPAIGN_SIMULATION_DRAWS; i++) {
+        double p = sim_beta(&s, f->posterior_alpha, f->posterior_beta);
+        double k = sim_binomial(&s, n, p);
+        draws[i] = (k * f->spend_per_purchase - f->cost) / f->cost;
+    }
+    qsort(draws, LTY_CAMPAIGN_SIMULATION_DRAWS, sizeof draws[0], cmp_double);
+    f->roi_low = draws[(LTY_CAMPAIGN_SIMULATION_DRAWS - 1) * 5 / 100];
+    f->roi_high = draws[(LTY_CAMPAIGN_SIMULATION_DRAWS - 1) * 95 / 100];
+}
+
+int lty_campaign_simulate(lty_engine *e, const char *campaign_id,
+                          uint64_t seed, lty_campaign_forecast *out)
+{
+    simulate_op op;
+    int rc;
+    if (!e)
+        return LTY_EINVALID;
+    lty__err_clear(e);
+    if (!out)
+        return lty__err(e, LTY_EINVALID, "campaign forecast: NULL");
+    if ((rc = lty__check_version(e, "campaign forecast", out->version,
+                                 LTY_CAMPAIGN_FORECAST_VERSION)))
+        return rc;
+    memset(&op, 0, sizeof op);
+    if ((rc = check_campaign_id(e, campaign_id, &op.pass.idlen)))
+        return rc;
+    op.pass.id = campaign_id;
+    op.pass.now = lty__now(e);
+    op.pass.simulate = 1;
+    op.f.version = LTY_CAMPAIGN_FORECAST_VERSION;
+    lty__buf_init(&op.pass.prof, &e->alloc);
+    rc = lty__txn(e, simulate_body, &op);
+    lty__buf_release(&op.pass.prof);
+    if (rc)
+        return rc;
+    op.f.eligibility = op.pass.r;
+    op.f.spend_per_purchase = op.pass.purchases > 0.0
+                                  ? op.pass.spend / op.pass.purchases
+                                  : 0.0;
+    simulate_figures(&op.pass.c, seed, &op.f);
+    *out = op.f;
+    return LTY_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * libloyalty tests - campaigns: definitions and presets, targeting by
  * segment, days since the last visit, birthday month and tags; exclusions
- * with reasons; the control group; relaunching; the budget cap; every
+ * with reasons; the control group; relaunching; the budget cap;
+ * measurement; simulation from history; every
  * storage failure of defining and launching.
  *
  * SPDX-License-Identifier: MIT
@@ -499,6 +500,108 @@ START_TEST(uplift_of_a_known_effect_is_recovered)
                      LTY_EVERSION);
     ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, NULL),
                      LTY_EINVALID);
+    /* a later SMS campaign forecasts from this one's measured members */
+    lty_campaign_def d2 = LTY_CAMPAIGN_DEF_INIT;
+    d2.cost_per_message = 30;
+    d2.offer_cost = 100;
+    define(t.e, &d2, "next");
+    lty_campaign_forecast fc = LTY_CAMPAIGN_FORECAST_INIT;
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "next", 7, &fc), LTY_OK);
+    ck_assert_int_eq(fc.from_history, 1);
+    ck_assert_uint_eq(fc.history_campaigns, 1);
+    ck_assert_uint_eq(fc.history_responders, x.treatment_responders);
+    ck_assert_uint_eq(fc.history_nonresponders,
+                      x.treatment - x.treatment_responders);
+    ck_assert_double_eq(fc.prior_alpha, 1.0);
+    ck_assert_double_eq(fc.prior_beta, 1.0);
+    ck_assert_double_eq(fc.posterior_alpha,
+                        1.0 + (double)x.treatment_responders);
+    ck_assert_double_eq(fc.posterior_beta,
+                        1.0 + (double)(x.treatment - x.treatment_responders));
+    ck_assert_uint_eq(fc.eligibility.eligible, N);
+    double n = (double)fc.eligibility.treatment;
+    ck_assert_double_eq_tol(fc.expected_responders,
+                            n * (1.0 + (double)x.treatment_responders) /
+                                (2.0 + (double)x.treatment),
+                            1e-9);
+    ck_assert(fc.expected_responders > 0.25 * n &&
+              fc.expected_responders < 0.35 * n);
+    ck_assert_double_eq_tol(fc.cost, n * 130.0, 1e-6);
+    ck_assert(fc.roi_low <= fc.roi && fc.roi <= fc.roi_high);
+    /* another channel has no history: the prior alone */
+    lty_campaign_def d3 = LTY_CAMPAIGN_DEF_INIT;
+    d3.id = "mail";
+    d3.name = "Mail";
+    d3.template_id = "promo";
+    d3.channel = LTY_CHANNEL_EMAIL;
+    ck_assert_int_eq(lty_campaign_define(t.e, &d3), LTY_OK);
+    lty_campaign_forecast fm = LTY_CAMPAIGN_FORECAST_INIT;
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "mail", 7, &fm), LTY_OK);
+    ck_assert_int_eq(fm.from_history, 0);
+    ck_assert_uint_eq(fm.history_campaigns, 0);
+    ck_assert_double_eq(fm.posterior_alpha, 1.0);
+    ck_assert_double_eq(fm.posterior_beta, 1.0);
+}
+END_TEST
+
+START_TEST(simulation_without_history_uses_the_prior)
+{
+    char id[16], evid[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(id, sizeof id, "s%02d", i);
+        customer(t.e, id, 0, i % 4 != 0);
+        /* two purchases of 3000 and 5000: 4000 per purchase */
+        snprintf(evid, sizeof evid, "a-%s", id);
+        event_at(t.e, evid, id, LTY_EVENT_PURCHASE, LTY_TEST_NOW - 10 * DAY,
+                 3000);
+        snprintf(evid, sizeof evid, "b-%s", id);
+        event_at(t.e, evid, id, LTY_EVENT_PURCHASE, LTY_TEST_NOW - 5 * DAY,
+                 5000);
+    }
+    lty_campaign_def d = LTY_CAMPAIGN_DEF_INIT;
+    d.cost_per_message = 500;
+    d.offer_cost = 1000;
+    define(t.e, &d, "sim");
+    lty_campaign_report r = eligibility(t.e, "sim");
+    lty_campaign_forecast f = LTY_CAMPAIGN_FORECAST_INIT;
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "sim", 42, &f), LTY_OK);
+    ck_assert_uint_eq(f.eligibility.eligible, r.eligible);
+    ck_assert_uint_eq(f.eligibility.treatment, r.treatment);
+    ck_assert_uint_eq(f.eligibility.no_consent, 10);
+    ck_assert_int_eq(f.from_history, 0);
+    ck_assert_uint_eq(f.history_responders + f.history_nonresponders, 0);
+    ck_assert_double_eq(f.prior_alpha, 1.0);
+    ck_assert_double_eq(f.prior_beta, 1.0);
+    ck_assert_double_eq(f.response_rate, 0.5);
+    double n = (double)r.treatment;
+    ck_assert(n > 0);
+    ck_assert_double_eq(f.expected_responders, n * 0.5);
+    ck_assert_double_eq_tol(f.spend_per_purchase, 4000.0, 1e-9);
+    ck_assert_double_eq_tol(f.expected_revenue, n * 0.5 * 4000.0, 1e-6);
+    ck_assert_double_eq_tol(f.cost, n * 1500.0, 1e-6);
+    ck_assert_double_eq_tol(f.roi, (n * 2000.0 - n * 1500.0) / (n * 1500.0),
+                            1e-12);
+    ck_assert(f.roi_low < f.roi && f.roi < f.roi_high);
+    /* reproducible for the same seed */
+    lty_campaign_forecast g = LTY_CAMPAIGN_FORECAST_INIT;
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "sim", 42, &g), LTY_OK);
+    ck_assert_double_eq(g.roi_low, f.roi_low);
+    ck_assert_double_eq(g.roi_high, f.roi_high);
+    /* another seed: the same closed-form figures, an interval that may
+     * differ a little */
+    lty_campaign_forecast h = LTY_CAMPAIGN_FORECAST_INIT;
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "sim", 43, &h), LTY_OK);
+    ck_assert_double_eq(h.expected_responders, f.expected_responders);
+    ck_assert(h.roi_low < h.roi && h.roi < h.roi_high);
+    ck_assert_double_eq_tol(h.roi_low, f.roi_low, 0.2);
+    /* reads only: nobody became a member */
+    ck_assert_uint_eq(eligibility(t.e, "sim").members, 0);
+    /* errors */
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "nope", 1, &h), LTY_ENOTFOUND);
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "sim", 1, NULL), LTY_EINVALID);
+    ck_assert_int_eq(lty_campaign_simulate(NULL, "sim", 1, &h), LTY_EINVALID);
+    h.version = 99;
+    ck_assert_int_eq(lty_campaign_simulate(t.e, "sim", 1, &h), LTY_EVERSION);
 }
 END_TEST
 
@@ -580,6 +683,7 @@ static Suite *campaign_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, uplift_of_a_known_effect_is_recovered);
+    tcase_add_test(tc, simulation_without_history_uses_the_prior);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("storage");

@@ -15,8 +15,11 @@
  * groups, uplift with a 90% interval, incremental revenue and realised
  * ROI (lty_campaign_measure()).
  *
- * The guide (docs/guide/campaigns.md) gives the rules.  Simulation before
- * launch is not part of this version.
+ * Simulate it before launch: expected responders from the store's past
+ * campaigns on the same channel, expected revenue, costs and ROI with a
+ * 90% interval (lty_campaign_simulate()).
+ *
+ * The guide (docs/guide/campaigns.md) gives the rules.
  *
  * **Threads.**  The engine rules apply: one thread at a time per engine.
  */
@@ -357,6 +360,92 @@ typedef struct lty_campaign_result {
  */
 LTY_API int lty_campaign_measure(lty_engine *e, const char *campaign_id,
                                  int64_t now, lty_campaign_result *out);
+
+/** @brief The version of #lty_campaign_forecast this header describes. */
+#define LTY_CAMPAIGN_FORECAST_VERSION 1
+
+/** @brief Monte Carlo draws behind the ROI interval of a forecast. */
+#define LTY_CAMPAIGN_SIMULATION_DRAWS 2000
+
+/**
+ * @brief What a launch now is expected to do, by lty_campaign_simulate().
+ *
+ * The response rate has a Beta(@c prior_alpha, @c prior_beta) prior,
+ * Beta(1, 1) (mean 0.5), updated by the responders and non-responders of
+ * the measured treatment members of the store's other campaigns with the
+ * same channel.  Amounts are minor units.
+ */
+typedef struct lty_campaign_forecast {
+    /** Set by the caller: #LTY_CAMPAIGN_FORECAST_VERSION. */
+    unsigned int version;
+    /** The eligibility counts, as lty_campaign_eligibility() gives them;
+     *  the forecast is for @c eligibility.treatment customers. */
+    lty_campaign_report eligibility;
+    /** 1 when past campaigns contributed measured members; 0 when the
+     *  posterior is the prior alone. */
+    int from_history;
+    /** Other campaigns with the same channel that had measured treatment
+     *  members. */
+    uint64_t history_campaigns;
+    /** Their measured treatment members with a response. */
+    uint64_t history_responders;
+    /** Their measured treatment members without one. */
+    uint64_t history_nonresponders;
+    /** The prior's first parameter (1). */
+    double prior_alpha;
+    /** The prior's second parameter (1). */
+    double prior_beta;
+    /** prior_alpha + history_responders. */
+    double posterior_alpha;
+    /** prior_beta + history_nonresponders. */
+    double posterior_beta;
+    /** The posterior mean, posterior_alpha / (posterior_alpha +
+     *  posterior_beta). */
+    double response_rate;
+    /** eligibility.treatment * response_rate. */
+    double expected_responders;
+    /** The eligible customers' net spend divided by their purchases (their
+     *  aggregates; 0 with no purchases). */
+    double spend_per_purchase;
+    /** expected_responders * spend_per_purchase. */
+    double expected_revenue;
+    /** eligibility.treatment * (cost per message + offer cost). */
+    double cost;
+    /** (expected_revenue - cost) / cost; 0 when cost is 0. */
+    double roi;
+    /** Lower end of the 90% interval of the ROI (5th percentile of the
+     *  draws; 0 when cost is 0). */
+    double roi_low;
+    /** Upper end (95th percentile). */
+    double roi_high;
+} lty_campaign_forecast;
+
+/** @brief Initialiser for #lty_campaign_forecast. */
+#define LTY_CAMPAIGN_FORECAST_INIT {LTY_CAMPAIGN_FORECAST_VERSION, \
+    LTY_CAMPAIGN_REPORT_INIT, 0, 0, 0, 0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0}
+
+/**
+ * @brief Forecast a launch now: responders, revenue, costs and ROI with a
+ *        90% interval, from the store's own past campaigns.
+ *
+ * Reads only.  The eligible customers are counted as by
+ * lty_campaign_eligibility(); the history is every other defined campaign
+ * with the same channel, measured by lty_campaign_measure() at the engine's
+ * clock.  The interval comes from #LTY_CAMPAIGN_SIMULATION_DRAWS draws of a
+ * rate from the posterior and of the responders given the rate, with a
+ * generator seeded by @p seed: the same data and seed give the same
+ * forecast.
+ *
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[in]  seed         Seed of the draws (any value).
+ * @param[in,out] out       Filled; its @c version must be set.
+ * @return #LTY_OK; #LTY_ENOTFOUND (campaign); #LTY_EINVALID; #LTY_EVERSION;
+ *         #LTY_ECORRUPT; #LTY_ENOMEM; #LTY_ERANGE; storage errors.
+ */
+LTY_API int lty_campaign_simulate(lty_engine *e, const char *campaign_id,
+                                  uint64_t seed, lty_campaign_forecast *out);
 
 #ifdef __cplusplus
 }
