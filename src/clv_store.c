@@ -381,13 +381,7 @@ int lty_clv_customer_get(lty_engine *e, const char *customer_id,
         return rc;
     if ((rc = lty__check_id(e, "customer id", customer_id, &n)))
         return rc;
-    lty__key k;
-    lty__key_customer(&k, customer_id, n);
-    lty__key_add(&k, "V", 1);
-    rc = lty__get(e, k.b, k.n, NULL, NULL);
-    if (rc == LTY_ENOTFOUND)
-        return lty__err(e, rc, "clv figures: none stored for the customer");
-    if (rc)
+    if ((rc = lty__get_customer_record(e, customer_id, n, 'V', "clv figures")))
         return rc;
     lty_clv_figures s;
     memset(&s, 0, sizeof s);

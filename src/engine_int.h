@@ -79,6 +79,12 @@ LTY_INTERNAL int lty__scan(lty_engine *e, const char *prefix, size_t plen,
                            const char *after, size_t alen, lty_scan_fn fn,
                            void *ctx);
 
+/* Read the customer's record "C\0<id>\0<kind>" into e->rbuf; a missing one
+ * is LTY_ENOTFOUND with "<what>: none stored for the customer". */
+LTY_INTERNAL int lty__get_customer_record(lty_engine *e, const char *id,
+                                          size_t n, char kind,
+                                          const char *what);
+
 /* Tell the backend which keys a call is about to touch (optional op). */
 static inline void lty__prefetch(lty_engine *e, const char *key, size_t keylen)
 {

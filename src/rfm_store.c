@@ -430,18 +430,10 @@ int lty_rfm_customer_get(lty_engine *e, const char *customer_id,
     lty__err_clear(e);
     if (!out)
         return lty__err(e, LTY_EINVALID, "out: missing");
-    if (out->version == 0 || out->version > LTY_RFM_SCORES_VERSION)
-        return lty__err(e, LTY_EVERSION, "rfm scores: version %u not supported",
-                        out->version);
-    if ((rc = lty__check_id(e, "customer id", customer_id, &n)))
-        return rc;
-    lty__key k;
-    lty__key_customer(&k, customer_id, n);
-    lty__key_add(&k, "Z", 1);
-    rc = lty__get(e, k.b, k.n, NULL, NULL);
-    if (rc == LTY_ENOTFOUND)
-        return lty__err(e, rc, "rfm scores: none stored for the customer");
-    if (rc)
+    if ((rc = lty__check_version(e, "rfm scores", out->version,
+                                 LTY_RFM_SCORES_VERSION)) ||
+        (rc = lty__check_id(e, "customer id", customer_id, &n)) ||
+        (rc = lty__get_customer_record(e, customer_id, n, 'Z', "rfm scores")))
         return rc;
     lty_rfm_scores s;
     memset(&s, 0, sizeof s);

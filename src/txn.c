@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "engine_int.h"
+#include "keys_int.h"
 
 int lty__get(lty_engine *e, const char *key, size_t keylen, lty_buf *into,
              uint64_t *rev)
@@ -85,4 +86,16 @@ int lty__txn(lty_engine *e, lty__txn_body body, void *arg)
             continue;
         return rc;
     }
+}
+
+int lty__get_customer_record(lty_engine *e, const char *id, size_t n, char kind,
+                             const char *what)
+{
+    lty__key k;
+    lty__key_customer(&k, id, n);
+    lty__key_add(&k, &kind, 1);
+    int rc = lty__get(e, k.b, k.n, NULL, NULL);
+    if (rc == LTY_ENOTFOUND)
+        return lty__err(e, rc, "%s: none stored for the customer", what);
+    return rc;
 }
