@@ -99,9 +99,7 @@ int lty_program_status_get(lty_engine *e, const char *customer_id,
 {
     size_t cn, pn;
     const lty__programs *ps;
-    lty__pstates ss;
-    uint64_t rev;
-    int rc, changed;
+    int rc;
     if (!e)
         return LTY_EINVALID;
     lty__err_clear(e);
@@ -117,6 +115,15 @@ int lty_program_status_get(lty_engine *e, const char *customer_id,
     const lty__program *p = lty__program_find(ps, program_id, pn);
     if (!p)
         return lty__err(e, LTY_ENOTFOUND, "program: not found");
+    return lty__program_status(e, p, customer_id, cn, lty__now(e), out);
+}
+
+int lty__program_status(lty_engine *e, const lty__program *p, const char *cid,
+                        size_t cn, int64_t now, lty_program_status *out)
+{
+    lty__pstates ss;
+    uint64_t rev;
+    int rc, changed;
     unsigned version = out->version;
     memset(out, 0, sizeof *out);
     out->version = version;
@@ -126,7 +133,7 @@ int lty_program_status_get(lty_engine *e, const char *customer_id,
     out->next_expiry = LTY_TIME_NONE;
     if (p->kind == LTY_PROGRAM_LADDER) {
         lty__stats st;
-        if ((rc = lty__stats_load(e, customer_id, cn, &st, &rev)))
+        if ((rc = lty__stats_load(e, cid, cn, &st, &rev)))
             return rc;
         ladder_status(p, st.visits, out);
         return LTY_OK;
@@ -134,14 +141,13 @@ int lty_program_status_get(lty_engine *e, const char *customer_id,
     if (p->kind == LTY_PROGRAM_DRAW)
         return LTY_OK;
     lty__pstates_init(&ss, &e->alloc);
-    rc = lty__pstates_load(e, customer_id, cn, &ss, &rev);
+    rc = lty__pstates_load(e, cid, cn, &ss, &rev);
     lty__pstate *s = NULL;
     if (rc == LTY_OK && (rc = lty__pstates_get(&ss, p, &s)))
         rc = lty__err(e, rc, "program state: out of memory");
-    int64_t now = lty__now(e);
     /* what the tick would do by now, without writing anything */
     if (rc == LTY_OK)
-        rc = lty__pstate_advance(e, p, &ss, s, now, customer_id, cn, 0, &changed);
+        rc = lty__pstate_advance(e, p, &ss, s, now, cid, cn, 0, &changed);
     if (rc == LTY_OK)
         currency_status(p, s, now, out);
     lty__pstates_release(&ss);

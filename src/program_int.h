@@ -104,6 +104,11 @@ LTY_INTERNAL int lty__programs_current(lty_engine *e, const lty__programs **out)
 /* One definition by id, or NULL. */
 LTY_INTERNAL const lty__program *lty__program_find(const lty__programs *ps,
                                                    const char *id, size_t n);
+/* A customer's status in a program at `now`, as lty_program_status_get()
+ * gives it, without writing anything (points.c).  out->version is set. */
+LTY_INTERNAL int lty__program_status(lty_engine *e, const lty__program *p,
+                                     const char *cid, size_t cn, int64_t now,
+                                     lty_program_status *out);
 /* Free the engine's cache (engine teardown). */
 LTY_INTERNAL void lty__programs_release(lty_engine *e);
 

@@ -463,43 +463,53 @@ START_TEST(uplift_of_a_known_effect_is_recovered)
     }
     lty_campaign_result x = LTY_CAMPAIGN_RESULT_INIT;
     ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, &x), LTY_OK);
-    ck_assert_uint_eq(x.unsent, 1);
-    ck_assert_uint_eq(x.treatment, r.treatment - 1);
-    ck_assert_uint_eq(x.control, r.control);
-    ck_assert_uint_eq(x.treatment_responders, resp_t);
-    ck_assert_uint_eq(x.control_responders, resp_c);
-    ck_assert_int_eq(x.treatment_revenue, (int64_t)resp_t * 10000);
-    ck_assert_int_eq(x.control_revenue, (int64_t)resp_c * 10000);
-    ck_assert_double_eq_tol(x.treatment_rate, (double)resp_t / (double)x.treatment,
+    ck_assert_uint_eq(x.overall.unsent, 1);
+    ck_assert_uint_eq(x.overall.treatment, r.treatment - 1);
+    ck_assert_uint_eq(x.overall.control, r.control);
+    ck_assert_uint_eq(x.overall.treatment_responders, resp_t);
+    ck_assert_uint_eq(x.overall.control_responders, resp_c);
+    ck_assert_int_eq(x.overall.treatment_revenue, (int64_t)resp_t * 10000);
+    ck_assert_int_eq(x.overall.control_revenue, (int64_t)resp_c * 10000);
+    ck_assert_double_eq_tol(x.overall.treatment_rate, (double)resp_t / (double)x.overall.treatment,
                             1e-12);
-    ck_assert_double_eq_tol(x.uplift, x.treatment_rate - x.control_rate, 1e-12);
+    ck_assert_double_eq_tol(x.overall.uplift, x.overall.treatment_rate - x.overall.control_rate, 1e-12);
     /* the known effect lies inside the 90% interval */
-    ck_assert(x.uplift_low <= 0.20 && 0.20 <= x.uplift_high);
-    ck_assert(x.uplift_low > 0.1 && x.uplift_high < 0.3);
-    double se = sqrt(x.treatment_rate * (1 - x.treatment_rate) / (double)x.treatment +
-                     x.control_rate * (1 - x.control_rate) / (double)x.control);
-    ck_assert_double_eq_tol(x.uplift_high - x.uplift, 1.6448536269514722 * se,
+    ck_assert(x.overall.uplift_low <= 0.20 && 0.20 <= x.overall.uplift_high);
+    ck_assert(x.overall.uplift_low > 0.1 && x.overall.uplift_high < 0.3);
+    double se = sqrt(x.overall.treatment_rate * (1 - x.overall.treatment_rate) / (double)x.overall.treatment +
+                     x.overall.control_rate * (1 - x.overall.control_rate) / (double)x.overall.control);
+    ck_assert_double_eq_tol(x.overall.uplift_high - x.overall.uplift, 1.6448536269514722 * se,
                             1e-9);
-    double incr = (double)x.treatment_revenue -
-                  (double)x.control_revenue * (double)x.treatment /
-                      (double)x.control;
-    ck_assert_double_eq_tol(x.incremental_revenue, incr, 1e-6);
-    ck_assert_int_eq(x.cost, (int64_t)x.treatment * 130);
-    ck_assert_double_eq_tol(x.roi, (incr - (double)x.cost) / (double)x.cost,
+    double incr = (double)x.overall.treatment_revenue -
+                  (double)x.overall.control_revenue * (double)x.overall.treatment /
+                      (double)x.overall.control;
+    ck_assert_double_eq_tol(x.overall.incremental_revenue, incr, 1e-6);
+    ck_assert_int_eq(x.overall.cost, (int64_t)x.overall.treatment * 130);
+    ck_assert_double_eq_tol(x.overall.roi, (incr - (double)x.overall.cost) / (double)x.overall.cost,
                             1e-9);
     /* measured before the responses: nothing counted */
     lty_campaign_result y = LTY_CAMPAIGN_RESULT_INIT;
     ck_assert_int_eq(lty_campaign_measure(t.e, "wb", send + DAY, &y), LTY_OK);
-    ck_assert_uint_eq(y.treatment_responders + y.control_responders, 0);
-    ck_assert_int_eq(y.treatment_revenue + y.control_revenue, 0);
+    ck_assert_uint_eq(y.overall.treatment_responders + y.overall.control_responders, 0);
+    ck_assert_int_eq(y.overall.treatment_revenue + y.overall.control_revenue, 0);
     /* errors */
     ck_assert_int_eq(lty_campaign_measure(t.e, "nope", LTY_TIME_NOW, &y),
                      LTY_ENOTFOUND);
     y.version = 99;
     ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, &y),
                      LTY_EVERSION);
+    /* the stored result is the last measurement's */
+    lty_campaign_result z = LTY_CAMPAIGN_RESULT_INIT;
+    ck_assert_int_eq(lty_campaign_result_get(t.e, "wb", &z), LTY_OK);
+    ck_assert_int_eq(z.measured_at, send + DAY);
+    ck_assert_uint_eq(z.overall.treatment_responders, 0);
+    /* measuring again (storing only) brings the full window back */
     ck_assert_int_eq(lty_campaign_measure(t.e, "wb", LTY_TIME_NOW, NULL),
-                     LTY_EINVALID);
+                     LTY_OK);
+    ck_assert_int_eq(lty_campaign_result_get(t.e, "wb", &z), LTY_OK);
+    ck_assert_int_eq(z.measured_at, t.now);
+    ck_assert_mem_eq(&z.overall, &x.overall, sizeof z.overall);
+    ck_assert_int_eq(lty_campaign_result_get(t.e, "next", &z), LTY_ENOTFOUND);
     /* a later SMS campaign forecasts from this one's measured members */
     lty_campaign_def d2 = LTY_CAMPAIGN_DEF_INIT;
     d2.cost_per_message = 30;
@@ -509,21 +519,27 @@ START_TEST(uplift_of_a_known_effect_is_recovered)
     ck_assert_int_eq(lty_campaign_simulate(t.e, "next", 7, &fc), LTY_OK);
     ck_assert_int_eq(fc.from_history, 1);
     ck_assert_uint_eq(fc.history_campaigns, 1);
-    ck_assert_uint_eq(fc.history_responders, x.treatment_responders);
+    ck_assert_uint_eq(fc.history_responders, x.overall.treatment_responders);
     ck_assert_uint_eq(fc.history_nonresponders,
-                      x.treatment - x.treatment_responders);
+                      x.overall.treatment - x.overall.treatment_responders);
     ck_assert_double_eq(fc.prior_alpha, 1.0);
     ck_assert_double_eq(fc.prior_beta, 1.0);
     ck_assert_double_eq(fc.posterior_alpha,
-                        1.0 + (double)x.treatment_responders);
+                        1.0 + (double)x.overall.treatment_responders);
     ck_assert_double_eq(fc.posterior_beta,
-                        1.0 + (double)(x.treatment - x.treatment_responders));
+                        1.0 + (double)(x.overall.treatment - x.overall.treatment_responders));
     ck_assert_uint_eq(fc.eligibility.eligible, N);
+    /* one segment (nobody has RFM scores): its prior is the pooled mean m
+     * worth two observations, updated by the same counts */
     double n = (double)fc.eligibility.treatment;
+    double rr = (double)x.overall.treatment_responders;
+    double nr = (double)(x.overall.treatment - x.overall.treatment_responders);
+    double m = (1.0 + rr) / (2.0 + rr + nr);
+    ck_assert_uint_eq(fc.segment_count, 1);
+    ck_assert_str_eq(fc.segments[0].segment, "");
+    ck_assert_double_eq_tol(fc.segments[0].prior_alpha, 2.0 * m, 1e-12);
     ck_assert_double_eq_tol(fc.expected_responders,
-                            n * (1.0 + (double)x.treatment_responders) /
-                                (2.0 + (double)x.treatment),
-                            1e-9);
+                            n * (2.0 * m + rr) / (2.0 + rr + nr), 1e-9);
     ck_assert(fc.expected_responders > 0.25 * n &&
               fc.expected_responders < 0.35 * n);
     ck_assert_double_eq_tol(fc.cost, n * 130.0, 1e-6);

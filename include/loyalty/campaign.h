@@ -32,6 +32,7 @@
 #include "loyalty/common.h"
 #include "loyalty/engine.h"
 #include "loyalty/program.h"
+#include "loyalty/rfm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,10 @@ extern "C" {
  * lty_campaign_preset_birthday()), then fill in the id, name and template.
  * Target criteria combine with AND; a bound of 0 (or an empty list) does
  * not restrict.
+ * With an @c offer_kind, every treatment member is issued a reward at
+ * launch (source #LTY_REWARD_BY_CAMPAIGN, named after the campaign, worth
+ * @c offer_value, valid @c offer_valid_days); its code is in the
+ * membership (lty_campaign_member_get()).
  */
 typedef struct lty_campaign_def {
     /** Must be #LTY_CAMPAIGN_DEF_VERSION. */
@@ -123,12 +128,26 @@ typedef struct lty_campaign_def {
     double control_share;
     /** Days after the send a response counts, 1..365 (default 14). */
     int attribution_days;
+    /** The program whose title (ladder) or tier (stars, points) @c titles
+     *  name, or NULL.  It must be defined when the campaign is counted or
+     *  launched. */
+    const char *program_id;
+    /** Titles or tier names: the customer's current one in @c program_id
+     *  (as lty_program_status_get() gives it) must be one of them, or NULL.
+     *  Needs @c program_id. */
+    const char *const *titles;
+    /** Number of @c titles, 0..#LTY_CAMPAIGN_LIST_MAX. */
+    size_t title_count;
+    /** Days the offer's reward stays redeemable, 0..3660 (0: it never
+     *  expires).  Used only with an @c offer_kind. */
+    int offer_valid_days;
 } lty_campaign_def;
 
 /** @brief Initialiser for #lty_campaign_def. */
 #define LTY_CAMPAIGN_DEF_INIT {LTY_CAMPAIGN_DEF_VERSION, NULL, NULL, NULL, 0, \
     0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0.0, 1.0, LTY_CHANNEL_NONE, NULL, \
-    LTY_PURPOSE_MARKETING, (lty_reward_kind)0, 0, 0, 0, 0, 0, 0.1, 14}
+    LTY_PURPOSE_MARKETING, (lty_reward_kind)0, 0, 0, 0, 0, 0, 0.1, 14, NULL, \
+    NULL, 0, 30}
 
 /**
  * @brief Preset: VIP, the RFM segment "Champions".
@@ -269,11 +288,18 @@ typedef struct lty_campaign_member {
     lty_campaign_group group;
     /** When the launch that assigned the customer ran. */
     int64_t launched_at;
+    /** The customer's stored RFM segment at launch; empty when the
+     *  customer had no stored scores.  Measurement and simulation group
+     *  customers by it. */
+    char segment[LTY_TITLE_MAX + 1];
+    /** Treatment members of a campaign with an offer: the code of the
+     *  reward issued at launch; otherwise empty. */
+    char reward_code[LTY_ID_MAX + 1];
 } lty_campaign_member;
 
 /** @brief Initialiser for #lty_campaign_member. */
 #define LTY_CAMPAIGN_MEMBER_INIT {LTY_CAMPAIGN_MEMBER_VERSION, \
-    (lty_campaign_group)0, 0}
+    (lty_campaign_group)0, 0, "", ""}
 
 /**
  * @brief A customer's membership of a campaign.
@@ -288,20 +314,17 @@ LTY_API int lty_campaign_member_get(lty_engine *e, const char *campaign_id,
                                     const char *customer_id,
                                     lty_campaign_member *out);
 
-/** @brief The version of #lty_campaign_result this header describes. */
-#define LTY_CAMPAIGN_RESULT_VERSION 1
+/** @brief Most segment rows of a result or forecast: every RFM segment
+ *         plus one for customers without stored scores. */
+#define LTY_CAMPAIGN_SEGMENTS_MAX (LTY_RFM_SEGMENTS_MAX + 1)
 
 /**
- * @brief What a campaign did, measured by lty_campaign_measure().
- *
+ * @brief What a campaign did among some of its members (all of them, or
+ *        the members of one segment).
  * Rates are responders divided by members of the group (0 for an empty
- * group).  Amounts are minor units.  The figures are overall: membership
- * records do not keep the customer's RFM segment at launch, so there is no
- * per-segment breakdown in this version.
+ * group).  Amounts are minor units.
  */
-typedef struct lty_campaign_result {
-    /** Set by the caller: #LTY_CAMPAIGN_RESULT_VERSION. */
-    unsigned int version;
+typedef struct lty_campaign_figures {
     /** Treatment members whose message was sent (the measured group). */
     uint64_t treatment;
     /** Treatment members whose message was not sent (not yet, suppressed,
@@ -320,9 +343,9 @@ typedef struct lty_campaign_result {
     /** treatment_rate - control_rate. */
     double uplift;
     /** Lower end of the 90% interval of the uplift (normal approximation
-     *  of the difference of two proportions). */
+     *  of the difference of two proportions; -1 with an empty group). */
     double uplift_low;
-    /** Upper end of that interval. */
+    /** Upper end of that interval (1 with an empty group). */
     double uplift_high;
     /** Net purchase amounts (less refunds so far) of the measured treatment
      *  members inside their windows. */
@@ -337,43 +360,124 @@ typedef struct lty_campaign_result {
     int64_t cost;
     /** (incremental_revenue - cost) / cost; 0 when cost is 0. */
     double roi;
-} lty_campaign_result;
+} lty_campaign_figures;
 
-/** @brief Initialiser for #lty_campaign_result. */
-#define LTY_CAMPAIGN_RESULT_INIT {LTY_CAMPAIGN_RESULT_VERSION, 0, 0, 0, 0, 0, \
-    0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0.0, 0, 0.0}
+/** @brief The figures of the members of one segment. */
+typedef struct lty_campaign_segment_figures {
+    /** The segment (the member's stored RFM segment at launch); empty for
+     *  members who had no stored scores. */
+    char segment[LTY_TITLE_MAX + 1];
+    /** Their figures. */
+    lty_campaign_figures figures;
+} lty_campaign_segment_figures;
+
+/** @brief The version of #lty_campaign_result this header describes. */
+#define LTY_CAMPAIGN_RESULT_VERSION 2
 
 /**
- * @brief Measure a campaign's response, uplift, revenue and ROI.
- *
+ * @brief What a campaign did, measured by lty_campaign_measure() and kept
+ *        for lty_campaign_result_get().
+ */
+typedef struct lty_campaign_result {
+    /** Set by the caller: #LTY_CAMPAIGN_RESULT_VERSION. */
+    unsigned int version;
+    /** The measurement time. */
+    int64_t measured_at;
+    /** All members. */
+    lty_campaign_figures overall;
+    /** Segment rows in use, 0..#LTY_CAMPAIGN_SEGMENTS_MAX. */
+    size_t segment_count;
+    /** One row per segment with members, in segment-name byte order (the
+     *  row of members without scores, named "", first). */
+    lty_campaign_segment_figures segments[LTY_CAMPAIGN_SEGMENTS_MAX];
+} lty_campaign_result;
+
+/** @brief Initialiser for #lty_campaign_result (the rest zero). */
+#define LTY_CAMPAIGN_RESULT_INIT {LTY_CAMPAIGN_RESULT_VERSION, 0, {0}, 0, {{"", {0}}}}
+
+/**
+ * @brief Measure a campaign's response, uplift, revenue and ROI, overall
+ *        and per segment, and keep the result.
  * A response is a visit or purchase at a time t with start < t <= start +
  * the attribution window and t <= @p now, where start is the message's send
  * time for a treatment member and the launch time for a control member.
- * Reads only; the definition in force gives the window and the costs.
- *
+ * The definition in force gives the window and the costs.  The result is
+ * stored (replacing an earlier measurement): lty_campaign_result_get()
+ * reads it back, and lty_campaign_simulate() of other campaigns on the same
+ * channel learns each segment's response rate from it.
  * @param[in]  e            The engine.
  * @param[in]  campaign_id  The campaign.
  * @param[in]  now          The measurement time, or #LTY_TIME_NOW.
- * @param[in,out] out       Filled; its @c version must be set.
+ * @param[in,out] out       Filled; its @c version must be set (may be NULL
+ *                          to only store the result).
  * @return #LTY_OK; #LTY_ENOTFOUND (campaign); #LTY_EINVALID; #LTY_EVERSION;
  *         #LTY_ECORRUPT; #LTY_ENOMEM; #LTY_ERANGE; storage errors.
  */
 LTY_API int lty_campaign_measure(lty_engine *e, const char *campaign_id,
                                  int64_t now, lty_campaign_result *out);
 
-/** @brief The version of #lty_campaign_forecast this header describes. */
-#define LTY_CAMPAIGN_FORECAST_VERSION 1
+/**
+ * @brief The campaign's last stored measurement.
+ * The figures are recomputed from the stored counts with the definition in
+ * force (its costs).
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[in,out] out       Filled; its @c version must be set.
+ * @return #LTY_OK; #LTY_ENOTFOUND (campaign, or never measured: the message
+ *         says which); #LTY_EINVALID; #LTY_EVERSION; #LTY_ECORRUPT;
+ *         storage errors.
+ */
+LTY_API int lty_campaign_result_get(lty_engine *e, const char *campaign_id,
+                                    lty_campaign_result *out);
 
 /** @brief Monte Carlo draws behind the ROI interval of a forecast. */
 #define LTY_CAMPAIGN_SIMULATION_DRAWS 2000
 
+/** @brief The forecast for the eligible customers of one segment. */
+typedef struct lty_campaign_segment_forecast {
+    /** The segment (the customer's stored RFM segment); empty for
+     *  customers without stored scores. */
+    char segment[LTY_TITLE_MAX + 1];
+    /** Eligible customers the hash puts in the treatment group. */
+    uint64_t treatment;
+    /** Measured treatment members of this segment with a response, in the
+     *  stored results of the store's other campaigns on the same channel. */
+    uint64_t history_responders;
+    /** Those without one. */
+    uint64_t history_nonresponders;
+    /** The segment's prior (2m, 2(1 - m)), m the channel's pooled posterior
+     *  mean (see #lty_campaign_forecast). */
+    double prior_alpha;
+    /** Second parameter of the prior. */
+    double prior_beta;
+    /** prior_alpha + history_responders. */
+    double posterior_alpha;
+    /** prior_beta + history_nonresponders. */
+    double posterior_beta;
+    /** posterior_alpha / (posterior_alpha + posterior_beta). */
+    double response_rate;
+    /** treatment * response_rate. */
+    double expected_responders;
+    /** The segment's eligible customers' net spend divided by their
+     *  purchases (0 with no purchases). */
+    double spend_per_purchase;
+    /** expected_responders * spend_per_purchase. */
+    double expected_revenue;
+} lty_campaign_segment_forecast;
+
+/** @brief The version of #lty_campaign_forecast this header describes. */
+#define LTY_CAMPAIGN_FORECAST_VERSION 2
+
 /**
  * @brief What a launch now is expected to do, by lty_campaign_simulate().
- *
- * The response rate has a Beta(@c prior_alpha, @c prior_beta) prior,
- * Beta(1, 1) (mean 0.5), updated by the responders and non-responders of
- * the measured treatment members of the store's other campaigns with the
- * same channel.  Amounts are minor units.
+ * History is the stored results (lty_campaign_measure()) of the store's
+ * other campaigns with the same channel.  Pooled over their segments, the
+ * response rate has the stated prior Beta(1, 1) and the posterior
+ * Beta(1 + R, 1 + N) with mean m (R responders and N non-responders).
+ * Each segment's rate has the prior Beta(2m, 2(1 - m)), the pooled mean
+ * worth two observations, updated by that segment's own responders and
+ * non-responders; with no history at all every segment's posterior is
+ * Beta(1, 1).  Amounts are minor units.
  */
 typedef struct lty_campaign_forecast {
     /** Set by the caller: #LTY_CAMPAIGN_FORECAST_VERSION. */
@@ -382,32 +486,31 @@ typedef struct lty_campaign_forecast {
      *  the forecast is for @c eligibility.treatment customers. */
     lty_campaign_report eligibility;
     /** 1 when past campaigns contributed measured members; 0 when the
-     *  posterior is the prior alone. */
+     *  forecast rests on the prior alone. */
     int from_history;
-    /** Other campaigns with the same channel that had measured treatment
-     *  members. */
+    /** Other campaigns with the same channel whose stored results have
+     *  measured treatment members. */
     uint64_t history_campaigns;
-    /** Their measured treatment members with a response. */
+    /** Their measured treatment members with a response (all segments). */
     uint64_t history_responders;
-    /** Their measured treatment members without one. */
+    /** Those without one. */
     uint64_t history_nonresponders;
-    /** The prior's first parameter (1). */
+    /** The pooled prior's first parameter (1). */
     double prior_alpha;
-    /** The prior's second parameter (1). */
+    /** The pooled prior's second parameter (1). */
     double prior_beta;
     /** prior_alpha + history_responders. */
     double posterior_alpha;
     /** prior_beta + history_nonresponders. */
     double posterior_beta;
-    /** The posterior mean, posterior_alpha / (posterior_alpha +
-     *  posterior_beta). */
+    /** expected_responders / eligibility.treatment (the pooled posterior
+     *  mean when there is nobody to send to). */
     double response_rate;
-    /** eligibility.treatment * response_rate. */
+    /** The sum of the segments' expected responders. */
     double expected_responders;
-    /** The eligible customers' net spend divided by their purchases (their
-     *  aggregates; 0 with no purchases). */
+    /** expected_revenue / expected_responders (0 with none). */
     double spend_per_purchase;
-    /** expected_responders * spend_per_purchase. */
+    /** The sum of the segments' expected revenue. */
     double expected_revenue;
     /** eligibility.treatment * (cost per message + offer cost). */
     double cost;
@@ -418,25 +521,28 @@ typedef struct lty_campaign_forecast {
     double roi_low;
     /** Upper end (95th percentile). */
     double roi_high;
+    /** Segment rows in use, 0..#LTY_CAMPAIGN_SEGMENTS_MAX. */
+    size_t segment_count;
+    /** One row per segment with eligible treatment customers, in
+     *  segment-name byte order. */
+    lty_campaign_segment_forecast segments[LTY_CAMPAIGN_SEGMENTS_MAX];
 } lty_campaign_forecast;
 
-/** @brief Initialiser for #lty_campaign_forecast. */
+/** @brief Initialiser for #lty_campaign_forecast (the rest zero). */
 #define LTY_CAMPAIGN_FORECAST_INIT {LTY_CAMPAIGN_FORECAST_VERSION, \
-    LTY_CAMPAIGN_REPORT_INIT, 0, 0, 0, 0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0, \
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0}
+    LTY_CAMPAIGN_REPORT_INIT, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, {{"", 0, 0, 0, 0.0, 0.0, 0.0, 0.0, \
+    0.0, 0.0, 0.0, 0.0}}}
 
 /**
- * @brief Forecast a launch now: responders, revenue, costs and ROI with a
- *        90% interval, from the store's own past campaigns.
- *
- * Reads only.  The eligible customers are counted as by
- * lty_campaign_eligibility(); the history is every other defined campaign
- * with the same channel, measured by lty_campaign_measure() at the engine's
- * clock.  The interval comes from #LTY_CAMPAIGN_SIMULATION_DRAWS draws of a
- * rate from the posterior and of the responders given the rate, with a
- * generator seeded by @p seed: the same data and seed give the same
- * forecast.
- *
+ * @brief Forecast a launch at the engine's clock: eligible customers per
+ *        segment, expected responders, revenue, costs and ROI with a 90%
+ *        interval.
+ * Reads only.  The same store and seed give the same forecast.  The draws:
+ * for each of #LTY_CAMPAIGN_SIMULATION_DRAWS, every segment's rate from its
+ * posterior and its responders from a binomial, revenue at the segment's
+ * spend per purchase; the interval is the 5th and 95th percentiles of the
+ * draws' ROI.
  * @param[in]  e            The engine.
  * @param[in]  campaign_id  The campaign.
  * @param[in]  seed         Seed of the draws (any value).
@@ -446,6 +552,42 @@ typedef struct lty_campaign_forecast {
  */
 LTY_API int lty_campaign_simulate(lty_engine *e, const char *campaign_id,
                                   uint64_t seed, lty_campaign_forecast *out);
+
+/**
+ * @brief Read a campaign's definition back.
+ * @param[in]  e            The engine.
+ * @param[in]  campaign_id  The campaign.
+ * @param[out] out          On success, a definition in one allocation
+ *                          (its strings and lists inside it), which the
+ *                          caller frees with lty_free(); NULL on failure.
+ * @return #LTY_OK; #LTY_ENOTFOUND; #LTY_EINVALID; #LTY_ECORRUPT;
+ *         #LTY_ENOMEM; storage errors.
+ */
+LTY_API int lty_campaign_get(lty_engine *e, const char *campaign_id,
+                             lty_campaign_def **out);
+
+/**
+ * @brief Called by lty_campaign_list() for each campaign.
+ * @param id        The campaign id (valid during the call).
+ * @param name      Its name (valid during the call).
+ * @param measured  1 when a measurement is stored, else 0.
+ * @param userdata  As passed to lty_campaign_list().
+ * @return 0 to go on; anything else stops the listing, and
+ *         lty_campaign_list() returns it.
+ */
+typedef int (*lty_campaign_list_fn)(const char *id, const char *name,
+                                    int measured, void *userdata);
+
+/**
+ * @brief List the defined campaigns in id byte order.
+ * @param[in] e         The engine.
+ * @param[in] each      Called once per campaign.
+ * @param[in] userdata  Passed to @p each.
+ * @return #LTY_OK; what @p each returned to stop; #LTY_EINVALID;
+ *         #LTY_ECORRUPT; #LTY_ENOMEM; storage errors.
+ */
+LTY_API int lty_campaign_list(lty_engine *e, lty_campaign_list_fn each,
+                              void *userdata);
 
 #ifdef __cplusplus
 }
