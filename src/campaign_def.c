@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "campaign_int.h"
+#include "alloc_int.h"
 #include "validate_int.h"
 
 #define CAMPAIGN_VERSION 1
@@ -503,7 +504,7 @@ int lty_campaign_get(lty_engine *e, const char *campaign_id,
                   list_bytes(c->title, c->ntitle) +
                   tags + op.idlen + strlen(c->name) + strlen(c->template_id) +
                   strlen(c->program) + 4;
-    lty_campaign_def *d = lty__malloc(&e->alloc, size);
+    lty_campaign_def *d = lty__user_alloc(&e->alloc, size);
     if (!d)
         return lty__err(e, LTY_ENOMEM, "campaign definition: out of memory");
     lty_campaign_def init = LTY_CAMPAIGN_DEF_INIT;

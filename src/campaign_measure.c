@@ -16,11 +16,12 @@
 
 #define RESULTS_VERSION 1
 
-/* The results record: measured-at and channel once, then one group of
- * fields per segment, each starting with its (possibly empty) name. */
+/* The results record: measured-at and channel, then one nested message
+ * per segment (fields S_*), in segment-name order. */
+enum { U_MEASURED = 1, U_CHANNEL = 2, U_SEGMENT = 3 };
 enum {
-    U_MEASURED = 1, U_CHANNEL, U_SEGMENT, U_TREATMENT, U_UNSENT, U_CONTROL,
-    U_T_RESPONDERS, U_C_RESPONDERS, U_T_REVENUE, U_C_REVENUE
+    S_NAME = 1, S_TREATMENT, S_UNSENT, S_CONTROL, S_T_RESPONDERS,
+    S_C_RESPONDERS, S_T_REVENUE, S_C_REVENUE
 };
 
 size_t lty__campaign_seg_slot(const void *table, size_t n, size_t size,
@@ -52,43 +53,78 @@ static void results_key(lty__key *k, const char *id, size_t n)
     lty__key_add(k, id, n);
 }
 
-static int encode_results(const lty__results *r, lty_buf *out)
+static int encode_results(const lty__results *r, lty_buf *out, lty_buf *tmp)
 {
     lty__enc w;
     lty__enc_begin(&w, out, LTY__REC_CAMPAIGN_RESULTS, RESULTS_VERSION);
     lty__enc_i64(&w, U_MEASURED, r->measured_at);
     lty__enc_i64(&w, U_CHANNEL, r->channel);
     for (size_t i = 0; i < r->nseg; i++) {
-        const lty__seg_counts *s = &r->seg[i];
-        lty__enc_str(&w, U_SEGMENT, s->name);
-        lty__enc_u64(&w, U_TREATMENT, s->treatment);
-        lty__enc_u64(&w, U_UNSENT, s->unsent);
-        lty__enc_u64(&w, U_CONTROL, s->control);
-        lty__enc_u64(&w, U_T_RESPONDERS, s->treatment_responders);
-        lty__enc_u64(&w, U_C_RESPONDERS, s->control_responders);
-        lty__enc_i64(&w, U_T_REVENUE, s->treatment_revenue);
-        lty__enc_i64(&w, U_C_REVENUE, s->control_revenue);
+        const lty__seg_counts *c = &r->seg[i];
+        lty__enc sub;
+        lty__enc_begin_sub(&sub, tmp);
+        lty__enc_str(&sub, S_NAME, c->name);
+        lty__enc_u64(&sub, S_TREATMENT, c->treatment);
+        lty__enc_u64(&sub, S_UNSENT, c->unsent);
+        lty__enc_u64(&sub, S_CONTROL, c->control);
+        lty__enc_u64(&sub, S_T_RESPONDERS, c->treatment_responders);
+        lty__enc_u64(&sub, S_C_RESPONDERS, c->control_responders);
+        lty__enc_i64(&sub, S_T_REVENUE, c->treatment_revenue);
+        lty__enc_i64(&sub, S_C_REVENUE, c->control_revenue);
+        int err = lty__enc_end(&sub);
+        if (err)
+            return err;
+        lty__enc_bytes(&w, U_SEGMENT, tmp->data, tmp->len);
     }
     return lty__enc_end(&w);
 }
 
-static int decode_segment_field(const lty__field *f, lty__seg_counts *s)
+static int decode_segment(const lty__field *pf, lty__seg_counts *c)
 {
-    uint64_t *u = NULL;
-    switch (f->tag) {
-    case U_TREATMENT: u = &s->treatment; break;
-    case U_UNSENT: u = &s->unsent; break;
-    case U_CONTROL: u = &s->control; break;
-    case U_T_RESPONDERS: u = &s->treatment_responders; break;
-    case U_C_RESPONDERS: u = &s->control_responders; break;
-    case U_T_REVENUE:
-        return lty__field_int(f, INT64_MIN, INT64_MAX, &s->treatment_revenue);
-    case U_C_REVENUE:
-        return lty__field_int(f, INT64_MIN, INT64_MAX, &s->control_revenue);
-    default:
-        return LTY_OK; /* a later version's field */
+    lty__dec d;
+    lty__field f;
+    uint64_t seen = 0;
+    int r, rc;
+    memset(c, 0, sizeof *c);
+    if (lty__dec_sub(&d, pf))
+        return LTY_ECORRUPT;
+    while ((r = lty__dec_next(&d, &f)) > 0) {
+        const char *p;
+        size_t n;
+        if (lty__dec_once(&seen, f.tag))
+            return LTY_ECORRUPT;
+        switch (f.tag) {
+        case S_NAME:
+            rc = lty__field_text(&f, 0, LTY_TITLE_MAX, LTY__TEXT_LINE, &p, &n);
+            if (!rc) {
+                memcpy(c->name, p, n);
+                c->name[n] = '\0';
+            }
+            break;
+        case S_TREATMENT: rc = lty__field_u64(&f, &c->treatment); break;
+        case S_UNSENT: rc = lty__field_u64(&f, &c->unsent); break;
+        case S_CONTROL: rc = lty__field_u64(&f, &c->control); break;
+        case S_T_RESPONDERS:
+            rc = lty__field_u64(&f, &c->treatment_responders);
+            break;
+        case S_C_RESPONDERS:
+            rc = lty__field_u64(&f, &c->control_responders);
+            break;
+        case S_T_REVENUE:
+            rc = lty__field_int(&f, INT64_MIN, INT64_MAX, &c->treatment_revenue);
+            break;
+        case S_C_REVENUE:
+            rc = lty__field_int(&f, INT64_MIN, INT64_MAX, &c->control_revenue);
+            break;
+        default: rc = LTY_OK; break; /* a later version's field */
+        }
+        if (rc)
+            return LTY_ECORRUPT;
     }
-    return lty__field_u64(f, u);
+    if (r != 0 || c->treatment_responders > c->treatment ||
+        c->control_responders > c->control)
+        return LTY_ECORRUPT;
+    return LTY_OK;
 }
 
 static int decode_results(const void *data, size_t len, lty__results *r)
@@ -96,45 +132,36 @@ static int decode_results(const void *data, size_t len, lty__results *r)
     lty__dec d;
     lty__field f;
     unsigned version;
-    int rc, seen_time = 0;
+    uint64_t seen = 0;
+    int rc;
     int64_t v;
     memset(r, 0, sizeof *r);
     if ((rc = lty__dec_begin(&d, data, len, LTY__REC_CAMPAIGN_RESULTS,
                              RESULTS_VERSION, &version)))
         return rc == LTY_EVERSION ? rc : LTY_ECORRUPT;
-    lty__seg_counts *s = NULL;
     while ((rc = lty__dec_next(&d, &f)) > 0) {
+        if (f.tag != U_SEGMENT && lty__dec_once(&seen, f.tag))
+            return LTY_ECORRUPT;
         if (f.tag == U_MEASURED) {
-            if (seen_time++ || lty__field_int(&f, LTY_TIME_MIN, LTY_TIME_MAX,
-                                              &r->measured_at))
+            if (lty__field_int(&f, LTY_TIME_MIN, LTY_TIME_MAX, &r->measured_at))
                 return LTY_ECORRUPT;
         } else if (f.tag == U_CHANNEL) {
             if (lty__field_int(&f, LTY_CHANNEL_NONE, LTY_CHANNEL_PUSH, &v))
                 return LTY_ECORRUPT;
             r->channel = (lty_channel)v;
         } else if (f.tag == U_SEGMENT) {
-            const char *p;
-            size_t n;
             if (r->nseg == LTY_CAMPAIGN_SEGMENTS_MAX ||
-                lty__field_text(&f, 0, LTY_TITLE_MAX, LTY__TEXT_LINE, &p, &n))
+                decode_segment(&f, &r->seg[r->nseg]))
                 return LTY_ECORRUPT;
-            s = &r->seg[r->nseg];
-            memcpy(s->name, p, n);
-            s->name[n] = '\0';
             /* segments are stored in name order, each once */
-            if (r->nseg && strcmp(r->seg[r->nseg - 1].name, s->name) >= 0)
+            if (r->nseg &&
+                strcmp(r->seg[r->nseg - 1].name, r->seg[r->nseg].name) >= 0)
                 return LTY_ECORRUPT;
             r->nseg++;
-        } else if (!s || decode_segment_field(&f, s)) {
-            return LTY_ECORRUPT;
         }
     }
-    if (rc != 0 || !seen_time)
+    if (rc != 0 || !(seen & (UINT64_C(1) << U_MEASURED)))
         return LTY_ECORRUPT;
-    for (size_t i = 0; i < r->nseg; i++)
-        if (r->seg[i].treatment_responders > r->seg[i].treatment ||
-            r->seg[i].control_responders > r->seg[i].control)
-            return LTY_ECORRUPT;
     return LTY_OK;
 }
 
@@ -301,7 +328,11 @@ static int measure_body(lty_engine *e, void *arg)
         rev = LTY_REV_NONE;
     else if (rc)
         return rc;
-    if ((rc = encode_results(&op->res, &e->wbuf)))
+    lty_buf tmp;
+    lty__buf_init(&tmp, &e->alloc);
+    rc = encode_results(&op->res, &e->wbuf, &tmp);
+    lty__buf_release(&tmp);
+    if (rc)
         return lty__err(e, rc, "campaign results: cannot encode");
     return lty__put(e, k.b, k.n, e->wbuf.data, e->wbuf.len, rev, NULL);
 }
