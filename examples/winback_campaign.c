@@ -2,7 +2,7 @@
  * libloyalty example - a win-back campaign at a skin clinic, from the
  * forecast to the measured result.
  *
- * The clinic has two years of visits of 1,200 patients.  Last spring it
+ * The clinic has two years of visits of 3,000 patients.  Last spring it
  * sent a "spring check-up" SMS to everybody and measured it; that is the
  * history the forecast learns from.  Now the marketer wants to win back
  * the patients RFM scoring calls "At Risk" and "Can't Lose Them":
@@ -46,7 +46,7 @@
 
 #define HOUR INT64_C(3600)
 #define DAY INT64_C(86400)
-#define PATIENTS 1200
+#define PATIENTS 3000
 
 /* Monday 2026-03-02, 00:00 in Seoul. */
 #define MONDAY INT64_C(1772377200)
@@ -147,6 +147,7 @@ static void spring_campaign(lty_engine *e, int64_t *now, uint64_t *rng)
     d.template_id = "spring";
     d.channel = LTY_CHANNEL_SMS;
     d.cost_per_message = 30;
+    d.control_share = 0.3;
     TRY(lty_campaign_define(e, &d));
     *now = MONDAY - 120 * DAY + 10 * HOUR;
     TRY(lty_campaign_launch(e, "spring-checkup", *now, NULL));
@@ -161,6 +162,8 @@ static void spring_campaign(lty_engine *e, int64_t *now, uint64_t *rng)
         double p = strcmp(m.segment, "At Risk") == 0 ? 0.15
                    : strcmp(m.segment, "Can't Lose Them") == 0 ? 0.22
                    : 0.30;
+        if (m.group == LTY_CAMPAIGN_CONTROL)
+            p /= 2.0; /* half as many came without the message */
         if (chance(rng) < p)
             visit(e, chart, "spring", *now + 5 * DAY, 60000);
     }
@@ -256,14 +259,23 @@ int main(void)
            (unsigned long long)f[0].eligibility.control,
            (unsigned long long)f[0].eligibility.not_in_target,
            (unsigned long long)f[0].eligibility.no_consent);
-    printf("  cost %.0f won, ROI %.2f (90%% interval %.2f .. %.2f)\n\n",
-           f[0].cost, f[0].roi, f[0].roi_low, f[0].roi_high);
+    printf("  cost %.0f won; gross revenue %.0f won, ROI %.2f "
+           "(90%% interval %.2f .. %.2f)\n",
+           f[0].cost, f[0].expected_revenue, f[0].roi, f[0].roi_low,
+           f[0].roi_high);
+    printf("  over what the control groups did anyway: %.1f more "
+           "responders, %.0f won, ROI %.2f (%.2f .. %.2f)\n\n",
+           f[0].expected_incremental_responders,
+           f[0].expected_incremental_revenue, f[0].incremental_roi,
+           f[0].incremental_roi_low, f[0].incremental_roi_high);
     expect(f[0].from_history, "the forecast learns from last spring");
     expect(f[0].segment_count == 2, "two segments are targeted");
     expect(memcmp(&f[0], &f[1], sizeof f[0]) == 0,
            "the same seed gives the same forecast");
     expect(f[0].roi_low <= f[0].roi && f[0].roi <= f[0].roi_high,
            "the ROI lies inside its interval");
+    expect(f[0].expected_incremental_revenue < f[0].expected_revenue,
+           "less is expected to be added than taken in");
 
     /* 4. Launch and send. */
     lty_campaign_report r = LTY_CAMPAIGN_REPORT_INIT;
@@ -331,6 +343,9 @@ int main(void)
     expect(res->overall.uplift_low < 0.12 && 0.12 < res->overall.uplift_high,
            "the true uplift of 12 points lies in the 90% interval");
     expect(res->overall.uplift > 0.0, "the campaign worked");
+    expect(f[0].incremental_roi_low <= res->overall.roi &&
+               res->overall.roi <= f[0].incremental_roi_high,
+           "the realised ROI lies in the forecast's incremental interval");
 
     /* The result stays queryable, and relaunching messages nobody again. */
     lty_campaign_result *kept = calloc(1, sizeof *kept);

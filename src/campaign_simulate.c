@@ -18,7 +18,8 @@ typedef struct history {
     size_t nseg;
     struct {
         char name[LTY_TITLE_MAX + 1];
-        uint64_t responders, nonresponders;
+        uint64_t responders, nonresponders;      /* treatment */
+        uint64_t c_responders, c_nonresponders;  /* control */
     } seg[LTY_CAMPAIGN_SEGMENTS_MAX];
 } history;
 
@@ -45,6 +46,8 @@ static void history_add(history *h, const lty__seg_counts *s)
     }
     h->seg[i].responders += s->treatment_responders;
     h->seg[i].nonresponders += s->treatment - s->treatment_responders;
+    h->seg[i].c_responders += s->control_responders;
+    h->seg[i].c_nonresponders += s->control - s->control_responders;
 }
 
 static int simulate_body(lty_engine *e, void *arg)
@@ -58,6 +61,7 @@ static int simulate_body(lty_engine *e, void *arg)
     memset(&op->h, 0, sizeof op->h);
     f->history_campaigns = f->history_responders = 0;
     f->history_nonresponders = 0;
+    f->history_control_responders = f->history_control_nonresponders = 0;
     if ((rc = lty__campaign_pass(e, p)) || (rc = lty__campaign_ids(e, &ids)))
         return rc;
     for (size_t off = 0; off < ids.len;) {
@@ -82,6 +86,8 @@ static int simulate_body(lty_engine *e, void *arg)
             measured += s->treatment;
             f->history_responders += s->treatment_responders;
             f->history_nonresponders += s->treatment - s->treatment_responders;
+            f->history_control_responders += s->control_responders;
+            f->history_control_nonresponders += s->control - s->control_responders;
             history_add(&op->h, s);
         }
         f->history_campaigns += measured > 0;
@@ -167,8 +173,14 @@ static void seed_state(uint64_t seed, uint64_t *s)
     *s = x ? x : UINT64_C(0x9e3779b97f4a7c15);
 }
 
-/* The closed-form part: pooled posterior, each segment's prior and
- * posterior, expected responders and revenue. */
+/* A segment's posterior mean under the prior Beta(2m, 2(1 - m)). */
+static double segment_mean(double m, uint64_t yes, uint64_t no)
+{
+    return (2.0 * m + (double)yes) / (2.0 + (double)yes + (double)no);
+}
+
+/* The closed-form part: pooled posteriors, each segment's prior and
+ * posterior, expected responders and revenue, gross and incremental. */
 static void expectations(const lty__pass *p, const history *h,
                          lty_campaign_forecast *f)
 {
@@ -178,8 +190,12 @@ static void expectations(const lty__pass *p, const history *h,
     f->posterior_alpha = f->prior_alpha + (double)f->history_responders;
     f->posterior_beta = f->prior_beta + (double)f->history_nonresponders;
     double m = f->posterior_alpha / (f->posterior_alpha + f->posterior_beta);
+    double mc = (1.0 + (double)f->history_control_responders) /
+                (2.0 + (double)f->history_control_responders +
+                 (double)f->history_control_nonresponders);
     f->segment_count = p->nseg;
     f->expected_responders = f->expected_revenue = 0.0;
+    f->expected_incremental_responders = f->expected_incremental_revenue = 0.0;
     for (size_t i = 0; i < p->nseg; i++) {
         lty_campaign_segment_forecast *g = &f->segments[i];
         int found;
@@ -191,20 +207,29 @@ static void expectations(const lty__pass *p, const history *h,
         if (found) {
             g->history_responders = h->seg[j].responders;
             g->history_nonresponders = h->seg[j].nonresponders;
+            g->history_control_responders = h->seg[j].c_responders;
+            g->history_control_nonresponders = h->seg[j].c_nonresponders;
         }
         g->prior_alpha = 2.0 * m;
         g->prior_beta = 2.0 * (1.0 - m);
         g->posterior_alpha = g->prior_alpha + (double)g->history_responders;
         g->posterior_beta = g->prior_beta + (double)g->history_nonresponders;
-        g->response_rate = g->posterior_alpha /
-                           (g->posterior_alpha + g->posterior_beta);
+        g->response_rate = segment_mean(m, g->history_responders,
+                                        g->history_nonresponders);
+        g->control_rate = segment_mean(mc, g->history_control_responders,
+                                       g->history_control_nonresponders);
         g->expected_responders = (double)g->treatment * g->response_rate;
+        g->expected_incremental_responders =
+            (double)g->treatment * (g->response_rate - g->control_rate);
         g->spend_per_purchase = p->seg[i].purchases > 0.0
                                     ? p->seg[i].spend / p->seg[i].purchases
                                     : 0.0;
         g->expected_revenue = g->expected_responders * g->spend_per_purchase;
         f->expected_responders += g->expected_responders;
         f->expected_revenue += g->expected_revenue;
+        f->expected_incremental_responders += g->expected_incremental_responders;
+        f->expected_incremental_revenue +=
+            g->expected_incremental_responders * g->spend_per_purchase;
     }
     uint64_t n = f->eligibility.treatment;
     f->response_rate = n ? f->expected_responders / (double)n : m;
@@ -215,31 +240,55 @@ static void expectations(const lty__pass *p, const history *h,
                            (double)p->c.offer_cost);
 }
 
-static void simulate_figures(const lty__pass *p, const history *h,
-                             uint64_t seed, lty_campaign_forecast *f)
+/* The 5th and 95th percentiles of n sorted draws. */
+static void interval(double *draws, size_t n, double *low, double *high)
 {
-    static const size_t draws_n = LTY_CAMPAIGN_SIMULATION_DRAWS;
-    double draws[LTY_CAMPAIGN_SIMULATION_DRAWS];
+    qsort(draws, n, sizeof draws[0], cmp_double);
+    *low = draws[(n - 1) * 5 / 100];
+    *high = draws[(n - 1) * 95 / 100];
+}
+
+static int simulate_figures(lty_engine *e, const lty__pass *p,
+                            const history *h, uint64_t seed,
+                            lty_campaign_forecast *f)
+{
+    const size_t draws_n = LTY_CAMPAIGN_SIMULATION_DRAWS;
     uint64_t s;
     expectations(p, h, f);
     f->roi = f->roi_low = f->roi_high = 0.0;
+    f->incremental_roi = f->incremental_roi_low = f->incremental_roi_high = 0.0;
     if (f->cost <= 0.0)
-        return;
+        return LTY_OK;
     f->roi = (f->expected_revenue - f->cost) / f->cost;
+    f->incremental_roi = (f->expected_incremental_revenue - f->cost) / f->cost;
+    double *gross = lty__malloc(&e->alloc, 2 * draws_n * sizeof *gross);
+    if (!gross)
+        return lty__err(e, LTY_ENOMEM, "campaign forecast: out of memory");
+    double *incr = gross + draws_n;
+    double mc = (1.0 + (double)f->history_control_responders) /
+                (2.0 + (double)f->history_control_responders +
+                 (double)f->history_control_nonresponders);
     seed_state(seed, &s);
     for (size_t i = 0; i < draws_n; i++) {
-        double revenue = 0.0;
+        double revenue = 0.0, added = 0.0;
         for (size_t j = 0; j < f->segment_count; j++) {
             const lty_campaign_segment_forecast *g = &f->segments[j];
             double rate = sim_beta(&s, g->posterior_alpha, g->posterior_beta);
-            revenue += sim_binomial(&s, g->treatment, rate) *
-                       g->spend_per_purchase;
+            double k = sim_binomial(&s, g->treatment, rate);
+            double base = sim_beta(
+                &s, 2.0 * mc + (double)g->history_control_responders,
+                2.0 * (1.0 - mc) + (double)g->history_control_nonresponders);
+            double kc = sim_binomial(&s, g->treatment, base);
+            revenue += k * g->spend_per_purchase;
+            added += (k - kc) * g->spend_per_purchase;
         }
-        draws[i] = (revenue - f->cost) / f->cost;
+        gross[i] = (revenue - f->cost) / f->cost;
+        incr[i] = (added - f->cost) / f->cost;
     }
-    qsort(draws, draws_n, sizeof draws[0], cmp_double);
-    f->roi_low = draws[(draws_n - 1) * 5 / 100];
-    f->roi_high = draws[(draws_n - 1) * 95 / 100];
+    interval(gross, draws_n, &f->roi_low, &f->roi_high);
+    interval(incr, draws_n, &f->incremental_roi_low, &f->incremental_roi_high);
+    lty__free(&e->alloc, gross);
+    return LTY_OK;
 }
 
 int lty_campaign_simulate(lty_engine *e, const char *campaign_id,
@@ -271,7 +320,8 @@ int lty_campaign_simulate(lty_engine *e, const char *campaign_id,
     if (rc)
         goto out;
     op->f.eligibility = op->pass.r;
-    simulate_figures(&op->pass, &op->h, seed, &op->f);
+    if ((rc = simulate_figures(e, &op->pass, &op->h, seed, &op->f)))
+        goto out;
     *out = op->f;
 out:
     lty__free(&e->alloc, op);

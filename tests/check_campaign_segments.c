@@ -243,7 +243,12 @@ START_TEST(segments_are_measured_kept_and_learned_by_the_next_simulation)
     double R = (double)f->history_responders;
     double NR = (double)f->history_nonresponders;
     double m = (1.0 + R) / (2.0 + R + NR);
-    double expected = 0.0, revenue = 0.0;
+    double C = (double)f->history_control_responders;
+    double CN = (double)f->history_control_nonresponders;
+    ck_assert_uint_eq(f->history_control_responders,
+                      x->overall.control_responders);
+    double mc = (1.0 + C) / (2.0 + C + CN);
+    double expected = 0.0, revenue = 0.0, incremental = 0.0;
     uint64_t eligible_t = 0;
     for (size_t i = 0; i < f->segment_count; i++) {
         const lty_campaign_segment_forecast *g = &f->segments[i];
@@ -258,6 +263,18 @@ START_TEST(segments_are_measured_kept_and_learned_by_the_next_simulation)
                                 (2.0 * m + r_s) / (2.0 + r_s + nr_s), 1e-12);
         ck_assert_double_eq_tol(g->expected_responders,
                                 (double)g->treatment * g->response_rate, 1e-9);
+        /* the rate without the message, from the control groups */
+        double c_s = (double)h->figures.control_responders;
+        double cn_s = (double)(h->figures.control - h->figures.control_responders);
+        ck_assert_uint_eq(g->history_control_responders,
+                          h->figures.control_responders);
+        ck_assert_double_eq_tol(g->control_rate,
+                                (2.0 * mc + c_s) / (2.0 + c_s + cn_s), 1e-12);
+        ck_assert_double_eq_tol(g->expected_incremental_responders,
+                                (double)g->treatment *
+                                    (g->response_rate - g->control_rate),
+                                1e-9);
+        incremental += g->expected_incremental_responders * g->spend_per_purchase;
         expected += g->expected_responders;
         revenue += g->expected_revenue;
         eligible_t += g->treatment;
@@ -266,6 +283,15 @@ START_TEST(segments_are_measured_kept_and_learned_by_the_next_simulation)
     ck_assert_double_eq_tol(f->expected_responders, expected, 1e-6);
     ck_assert_double_eq_tol(f->expected_revenue, revenue, 1e-6);
     ck_assert(f->roi_low <= f->roi && f->roi <= f->roi_high);
+    ck_assert_double_eq_tol(f->expected_incremental_revenue, incremental, 1e-6);
+    ck_assert_double_eq_tol(f->incremental_roi,
+                            (incremental - f->cost) / f->cost, 1e-9);
+    ck_assert(f->incremental_roi_low <= f->incremental_roi &&
+              f->incremental_roi <= f->incremental_roi_high);
+    /* the message works in the synthetic history: less is added than
+     * gross revenue, but more than nothing */
+    ck_assert(f->expected_incremental_revenue > 0.0 &&
+              f->expected_incremental_revenue < f->expected_revenue);
     /* the forecast keeps the segments apart */
     ck_assert_uint_ge(f->segment_count, 3);
 

@@ -463,6 +463,19 @@ typedef struct lty_campaign_segment_forecast {
     double spend_per_purchase;
     /** expected_responders * spend_per_purchase. */
     double expected_revenue;
+    /** Control members of this segment with a response, in the same
+     *  history. */
+    uint64_t history_control_responders;
+    /** Those without one. */
+    uint64_t history_control_nonresponders;
+    /** The posterior mean of the rate without the message: the control
+     *  rate, with the prior built the same way from the channel's pooled
+     *  control rate. */
+    double control_rate;
+    /** treatment * (response_rate - control_rate): the responders the
+     *  message is expected to add (negative when it is expected to lose
+     *  some). */
+    double expected_incremental_responders;
 } lty_campaign_segment_forecast;
 
 /** @brief The version of #lty_campaign_forecast this header describes. */
@@ -477,7 +490,10 @@ typedef struct lty_campaign_segment_forecast {
  * Each segment's rate has the prior Beta(2m, 2(1 - m)), the pooled mean
  * worth two observations, updated by that segment's own responders and
  * non-responders; with no history at all every segment's posterior is
- * Beta(1, 1).  Amounts are minor units.
+ * Beta(1, 1).  The control groups of the same campaigns give the rate
+ * without the message the same way; the difference is the incremental
+ * forecast (expected_incremental_revenue, incremental_roi), comparable
+ * with what lty_campaign_measure() realises.  Amounts are minor units.
  */
 typedef struct lty_campaign_forecast {
     /** Set by the caller: #LTY_CAMPAIGN_FORECAST_VERSION. */
@@ -521,6 +537,22 @@ typedef struct lty_campaign_forecast {
     double roi_low;
     /** Upper end (95th percentile). */
     double roi_high;
+    /** Control members of the history with a response (all segments). */
+    uint64_t history_control_responders;
+    /** Those without one. */
+    uint64_t history_control_nonresponders;
+    /** The sum of the segments' expected incremental responders. */
+    double expected_incremental_responders;
+    /** The sum over segments of expected incremental responders times
+     *  spend per purchase: what the campaign is expected to add. */
+    double expected_incremental_revenue;
+    /** (expected_incremental_revenue - cost) / cost; 0 when cost is 0.  The
+     *  figure to compare with a measurement's realised ROI. */
+    double incremental_roi;
+    /** Lower end of the 90% interval of the incremental ROI. */
+    double incremental_roi_low;
+    /** Upper end. */
+    double incremental_roi_high;
     /** Segment rows in use, 0..#LTY_CAMPAIGN_SEGMENTS_MAX. */
     size_t segment_count;
     /** One row per segment with eligible treatment customers, in
@@ -531,8 +563,8 @@ typedef struct lty_campaign_forecast {
 /** @brief Initialiser for #lty_campaign_forecast (the rest zero). */
 #define LTY_CAMPAIGN_FORECAST_INIT {LTY_CAMPAIGN_FORECAST_VERSION, \
     LTY_CAMPAIGN_REPORT_INIT, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, \
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, {{"", 0, 0, 0, 0.0, 0.0, 0.0, 0.0, \
-    0.0, 0.0, 0.0, 0.0}}}
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, \
+    {{"", 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0.0, 0.0}}}
 
 /**
  * @brief Forecast a launch at the engine's clock: eligible customers per
