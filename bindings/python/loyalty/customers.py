@@ -10,7 +10,7 @@ from . import _types as T
 from ._conv import DateLike, PartialDate, dec, enc, opt_time, partial, to_cdate
 from ._part import Part
 from .enums import Channel, Purpose, as_enum
-from .errors import ClosedError, NotFoundError
+from .errors import ClosedError, NotFoundError, make_error
 from .values import CustomerStats
 
 _FIELD_NAME, _FIELD_PHONE, _FIELD_EMAIL, _FIELD_BIRTHDAY, _FIELD_CHANNEL = 1, 2, 4, 8, 16
@@ -79,8 +79,12 @@ class Customer:
     def birthday(self) -> Optional[PartialDate]:
         """The birthday (year None when unknown), or None when not recorded."""
         d = T.Date()
-        if self._lib.lty_customer_birthday(self._handle(), C.byref(d)) != 0 or d.month == 0:
+        rc = self._lib.lty_customer_birthday(self._handle(), C.byref(d))
+        if rc == NotFoundError.code or (rc == 0 and d.month == 0):
             return None
+        if rc < 0:
+            raise make_error(rc, "lty_customer_birthday: "
+                             + (dec(self._lib.lty_strerror(rc)) or ""))
         return partial(d)
 
     @property
@@ -138,10 +142,13 @@ class Customer:
         return out
 
     def consent(self, channel: Channel, purpose: Purpose) -> Tuple[bool, Optional[_dt.datetime]]:
-        """(granted, since) for a channel and purpose."""
+        """(granted, since) for a channel and purpose; (False, None) when never recorded."""
         g, since = C.c_int(), C.c_int64()
-        self._lib.lty_customer_consent(self._handle(), int(channel), int(purpose),
-                                       C.byref(g), C.byref(since))
+        try:
+            self._lib.lty_customer_consent(self._handle(), int(channel), int(purpose),
+                                           C.byref(g), C.byref(since))
+        except NotFoundError:
+            return False, None
         return bool(g.value), opt_time(since.value)
 
     def stats(self) -> CustomerStats:

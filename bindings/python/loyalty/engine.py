@@ -146,7 +146,9 @@ class Engine:
     def local_date(self, t: Optional[Union[_dt.datetime, int]] = None) -> _dt.date:
         """The local calendar date (engine's time zone) of ``t`` (default now)."""
         d = T.Date()
-        self._lib.lty_engine_local_date(self._handle(), to_time(t), C.byref(d))
+        h = self._handle()
+        when = self._lib.lty_engine_now(h) if t is None else to_time(t)
+        self._lib.lty_engine_local_date(h, when, C.byref(d))
         return from_cdate(d)
 
     def verify(self) -> List[VerifyMismatch]:

@@ -10,6 +10,7 @@ from . import _types as T
 from ._conv import dec, enc, from_time, to_time
 from ._part import Part
 from .enums import EventType, as_enum
+from .errors import LoyaltyError
 from .values import Event, RecordOutcome
 
 
@@ -66,8 +67,11 @@ class Events(Part):
         self._lib.lty_record(self._h, C.byref(ev), C.byref(o))
         return RecordOutcome.from_c(o)
 
-    def record_batch(self, events: Sequence[NewEvent]) -> Tuple[List[RecordOutcome], int]:
-        """Record several events in one call: (outcomes, number that failed)."""
+    def record_batch(self, events: Sequence[NewEvent]) -> List[RecordOutcome]:
+        """Record several events in one transaction: all of them or none.
+
+        On failure the exception has an ``index`` attribute: the event at
+        fault (``len(events)`` when no single event was)."""
         n = len(events)
         arr, keep = (T.Event * max(n, 1))(), []
         for i, e in enumerate(events):
@@ -76,8 +80,12 @@ class Events(Part):
         for i in range(n):
             outs[i].version = 2
         failed = C.c_size_t()
-        self._lib.lty_record_batch(self._h, arr, n, outs, C.byref(failed))
-        return [RecordOutcome.from_c(outs[i]) for i in range(n)], failed.value
+        try:
+            self._lib.lty_record_batch(self._h, arr, n, outs, C.byref(failed))
+        except LoyaltyError as e:
+            e.index = failed.value
+            raise
+        return [RecordOutcome.from_c(outs[i]) for i in range(n)]
 
     def history_page(self, customer_id: str, cursor: Optional[str] = None,
                      limit: int = 100) -> Tuple[List[Event], Optional[str]]:
