@@ -44,8 +44,8 @@ class EventTest(unittest.TestCase):
         self.assertEqual(len(page), 10)
         self.assertIsNotNone(cursor)
         all_events = list(self.e.events.history("c1", page_size=7))
-        self.assertEqual([ev.id for ev in all_events], [f"v{i}" for i in range(25)])
-        self.assertEqual(all_events[3].time, MONDAY + dt.timedelta(days=3))
+        self.assertEqual([ev.id for ev in all_events], [f"v{i}" for i in reversed(range(25))])   # newest first
+        self.assertEqual(all_events[3].time, MONDAY + dt.timedelta(days=21))
         self.assertIs(all_events[0].type, EventType.VISIT)
 
     def test_history_refunded(self):

@@ -89,7 +89,7 @@ class Events(Part):
 
     def history_page(self, customer_id: str, cursor: Optional[str] = None,
                      limit: int = 100) -> Tuple[List[Event], Optional[str]]:
-        """One page of a customer's ledger (oldest first) and the next cursor."""
+        """One page of a customer's ledger (newest first) and the next cursor."""
         lib = self._lib
         h = T.P_HISTORY()
         lib.lty_history_list(self._h, enc(customer_id, "customer_id"), enc(cursor, "cursor"),
@@ -109,7 +109,7 @@ class Events(Part):
             lib.lty_history_free(h)
 
     def history(self, customer_id: str, page_size: int = 100) -> Iterator[Event]:
-        """Iterate over a customer's whole ledger, a page at a time."""
+        """Iterate over a customer's whole ledger, newest first, a page at a time."""
         cursor: Optional[str] = None
         while True:
             page, cursor = self.history_page(customer_id, cursor, page_size)
