@@ -95,13 +95,13 @@ class Messages(Part):
             o.max_length[i] = v
         self._lib.lty_messaging_configure(self._h, C.byref(o))
 
-    def set_template(self, template_id: str, text: str, *, channel: Channel = Channel.NONE,
+    def set_template(self, template_id: str, channel: Channel, text: str, *,
                      locale: Optional[str] = None) -> None:
         """Set a message template ({placeholders} as docs/guide/messaging.md)."""
         self._lib.lty_template_set(self._h, enc(template_id, "template_id"), int(channel),
                                    enc(locale, "locale"), enc(text, "text"))
 
-    def remove_template(self, template_id: str, *, channel: Channel = Channel.NONE,
+    def remove_template(self, template_id: str, channel: Channel, *,
                         locale: Optional[str] = None) -> None:
         self._lib.lty_template_remove(self._h, enc(template_id, "template_id"), int(channel),
                                       enc(locale, "locale"))
