@@ -18,7 +18,7 @@ from . import _types as T
 from ._conv import dec, enc, from_time, to_time
 from ._part import Part
 from .enums import ClvPeriod, RfmFrequency, RfmTies
-from .errors import ClosedError, NotFoundError
+from .errors import ClosedError, LoyaltyError, NotFoundError
 from .values import ClvFigures, ClvScore, RfmRow, RfmScores, RfmSegmentSummary
 
 TimeArg = Optional[Union[_dt.datetime, int]]
@@ -344,8 +344,14 @@ class ClvModel:
         lib = _lib.core()
         p, n = summary._rows()
         bg, gg = T.BgnbdModel(), T.GamgamModel()
-        lib.lty_bgnbd_fit(C.byref(bg), p, n)
-        lib.lty_gamgam_fit(C.byref(gg), p, n)
+        for fn, model in ((lib.lty_bgnbd_fit, bg), (lib.lty_gamgam_fit, gg)):
+            try:
+                fn(C.byref(model), p, n)
+            except LoyaltyError as e:
+                detail = model.message.decode("utf-8", "replace")
+                if detail:
+                    raise type(e)(f"{e}: {detail}", e.code) from None
+                raise
         return cls(bg, gg)
 
     @property
