@@ -83,7 +83,7 @@ static int simulate_body(lty_engine *e, void *arg)
         uint64_t measured = 0;
         for (size_t i = 0; i < res.nseg; i++) {
             const lty__seg_counts *s = &res.seg[i];
-            measured += s->treatment;
+            measured += s->treatment + s->control;
             f->history_responders += s->treatment_responders;
             f->history_nonresponders += s->treatment - s->treatment_responders;
             f->history_control_responders += s->control_responders;
@@ -186,7 +186,9 @@ static void expectations(const lty__pass *p, const history *h,
 {
     f->prior_alpha = 1.0;
     f->prior_beta = 1.0;
-    f->from_history = f->history_responders + f->history_nonresponders > 0;
+    f->from_history = f->history_responders + f->history_nonresponders +
+                          f->history_control_responders +
+                          f->history_control_nonresponders > 0;
     f->posterior_alpha = f->prior_alpha + (double)f->history_responders;
     f->posterior_beta = f->prior_beta + (double)f->history_nonresponders;
     double m = f->posterior_alpha / (f->posterior_alpha + f->posterior_beta);

@@ -501,11 +501,11 @@ typedef struct lty_campaign_forecast {
     /** The eligibility counts, as lty_campaign_eligibility() gives them;
      *  the forecast is for @c eligibility.treatment customers. */
     lty_campaign_report eligibility;
-    /** 1 when past campaigns contributed measured members; 0 when the
-     *  forecast rests on the prior alone. */
+    /** 1 when past campaigns contributed measured members (treatment or
+     *  control); 0 when the forecast rests on the priors alone. */
     int from_history;
     /** Other campaigns with the same channel whose stored results have
-     *  measured treatment members. */
+     *  measured members (treatment or control). */
     uint64_t history_campaigns;
     /** Their measured treatment members with a response (all segments). */
     uint64_t history_responders;

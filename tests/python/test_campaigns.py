@@ -50,6 +50,30 @@ class CampaignTest(unittest.TestCase):
             self.assertEqual(res.treatment + res.unsent + res.control, 40)
             self.assertEqual((res.treatment_responders, res.control_responders), (0, 1))
             self.assertEqual(res.control_revenue, 20000)
+            self.assertEqual(res.overall.control_revenue, 20000)
+            # nobody has RFM scores: one segment row, named ""
+            self.assertEqual([r.segment for r in res.segments], [""])
+            self.assertEqual(res.segments[0].figures, res.overall)
+            self.assertEqual(res.measured_at, MONDAY + 20 * DAY)
+            kept = e.campaigns.result("winback")
+            self.assertEqual(kept, res)
+            with self.assertRaises(loyalty.NotFoundError):
+                e.campaigns.result("vip-never")
+            # read back, copy, list
+            back = e.campaigns.get("winback")
+            self.assertEqual((back.id, back.name, back.control_share), ("winback", "Win-back",
+                                                                        0.25))
+            self.assertEqual(back.days_since_visit_min, 90)
+            back.id = "copy"
+            e.campaigns.define(back)
+            self.assertEqual(e.campaigns.list(), [("copy", "Win-back", False),
+                                                  ("winback", "Win-back", True)])
+            # the next forecast learns from the kept result, per segment
+            fc2 = e.campaigns.simulate("copy", seed=7)
+            self.assertTrue(fc2.from_history)
+            self.assertEqual(fc2.history_control_responders, 1)
+            self.assertEqual(sum(g.treatment for g in fc2.segments),
+                             fc2.eligibility.treatment)
             with self.assertRaises(loyalty.NotFoundError):
                 e.campaigns.eligibility("nope")
 

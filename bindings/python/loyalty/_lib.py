@@ -278,6 +278,9 @@ _TABLE: List[Tuple[str, Any, Sequence[Any], Any]] = [
     ("lty_campaign_member_get", _int, [_E, _cp, _cp, _P(T.CampaignMember)], CODE),
     ("lty_campaign_measure", _int, [_E, _cp, _i64, _P(T.CampaignResult)], CODE),
     ("lty_campaign_simulate", _int, [_E, _cp, _u64, _P(T.CampaignForecast)], CODE),
+    ("lty_campaign_result_get", _int, [_E, _cp, _P(T.CampaignResult)], CODE),
+    ("lty_campaign_get", _int, [_E, _cp, _P(_P(T.CampaignDef))], CODE),
+    ("lty_campaign_list", _int, [_E, T.CAMPAIGN_LIST_FN, _vp], CODE),
 ]
 
 #: Functions of the optional backend libraries: library key -> table.

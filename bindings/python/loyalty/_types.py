@@ -513,7 +513,9 @@ class CampaignDef(C.Structure):
                 ("p_alive_max", c_dbl), ("channel", c_int), ("template_id", c_char_p),
                 ("purpose", c_int), ("offer_kind", c_int), ("offer_value", c_i64),
                 ("offer_cost", c_i64), ("cost_per_message", c_i64), ("max_messages", c_i64),
-                ("max_money", c_i64), ("control_share", c_dbl), ("attribution_days", c_int)]
+                ("max_money", c_i64), ("control_share", c_dbl), ("attribution_days", c_int),
+                ("program_id", c_char_p), ("titles", C.POINTER(c_char_p)),
+                ("title_count", c_size), ("offer_valid_days", c_int)]
 
 
 class CampaignReport(C.Structure):
@@ -524,17 +526,43 @@ class CampaignReport(C.Structure):
 
 
 class CampaignMember(C.Structure):
-    _fields_ = [("version", c_uint), ("group", c_int), ("launched_at", c_i64)]
+    _fields_ = [("version", c_uint), ("group", c_int), ("launched_at", c_i64),
+                ("segment", _chars(TITLE_MAX)), ("reward_code", _chars(ID_MAX))]
 
 
-class CampaignResult(C.Structure):
-    _fields_ = [("version", c_uint), ("treatment", c_u64), ("unsent", c_u64),
+class CampaignFigures(C.Structure):
+    _fields_ = [("treatment", c_u64), ("unsent", c_u64),
                 ("control", c_u64), ("treatment_responders", c_u64),
                 ("control_responders", c_u64), ("treatment_rate", c_dbl),
                 ("control_rate", c_dbl), ("uplift", c_dbl), ("uplift_low", c_dbl),
                 ("uplift_high", c_dbl), ("treatment_revenue", c_i64),
                 ("control_revenue", c_i64), ("incremental_revenue", c_dbl), ("cost", c_i64),
                 ("roi", c_dbl)]
+
+
+class CampaignSegmentFigures(C.Structure):
+    _fields_ = [("segment", _chars(TITLE_MAX)), ("figures", CampaignFigures)]
+
+
+# LTY_CAMPAIGN_SEGMENTS_MAX: every RFM segment (32) and one for the unscored
+CAMPAIGN_SEGMENTS_MAX = 33
+
+
+class CampaignResult(C.Structure):
+    _fields_ = [("version", c_uint), ("measured_at", c_i64), ("overall", CampaignFigures),
+                ("segment_count", c_size),
+                ("segments", CampaignSegmentFigures * CAMPAIGN_SEGMENTS_MAX)]
+
+
+class CampaignSegmentForecast(C.Structure):
+    _fields_ = [("segment", _chars(TITLE_MAX)), ("treatment", c_u64),
+                ("history_responders", c_u64), ("history_nonresponders", c_u64),
+                ("prior_alpha", c_dbl), ("prior_beta", c_dbl), ("posterior_alpha", c_dbl),
+                ("posterior_beta", c_dbl), ("response_rate", c_dbl),
+                ("expected_responders", c_dbl), ("spend_per_purchase", c_dbl),
+                ("expected_revenue", c_dbl), ("history_control_responders", c_u64),
+                ("history_control_nonresponders", c_u64), ("control_rate", c_dbl),
+                ("expected_incremental_responders", c_dbl)]
 
 
 class CampaignForecast(C.Structure):
@@ -544,7 +572,17 @@ class CampaignForecast(C.Structure):
                 ("prior_beta", c_dbl), ("posterior_alpha", c_dbl), ("posterior_beta", c_dbl),
                 ("response_rate", c_dbl), ("expected_responders", c_dbl),
                 ("spend_per_purchase", c_dbl), ("expected_revenue", c_dbl), ("cost", c_dbl),
-                ("roi", c_dbl), ("roi_low", c_dbl), ("roi_high", c_dbl)]
+                ("roi", c_dbl), ("roi_low", c_dbl), ("roi_high", c_dbl),
+                ("history_control_responders", c_u64),
+                ("history_control_nonresponders", c_u64),
+                ("expected_incremental_responders", c_dbl),
+                ("expected_incremental_revenue", c_dbl), ("incremental_roi", c_dbl),
+                ("incremental_roi_low", c_dbl), ("incremental_roi_high", c_dbl),
+                ("segment_count", c_size),
+                ("segments", CampaignSegmentForecast * CAMPAIGN_SEGMENTS_MAX)]
+
+
+CAMPAIGN_LIST_FN = C.CFUNCTYPE(c_int, c_char_p, c_char_p, c_int, c_void_p)
 
 
 # --- briefing ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes as C
 import dataclasses
 import datetime as _dt
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
 from . import _types as T
@@ -51,18 +51,21 @@ class CampaignDef:
     max_money: int = 0
     control_share: float = 0.1
     attribution_days: int = 14
+    program_id: Optional[str] = None
+    titles: Sequence[str] = ()
+    offer_valid_days: int = 30
 
     def _to_c(self, keep: List[Any]) -> T.CampaignDef:
         d = T.CampaignDef()
-        d.version = 1
+        d.version = 1  # LTY_CAMPAIGN_DEF_VERSION
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if f.name in ("segments", "tags"):
+            if f.name in ("segments", "tags", "titles"):
                 arr = (C.c_char_p * max(len(v), 1))(*[enc(s, f.name) for s in v])
                 keep.append(arr)
                 setattr(d, f.name, C.cast(arr, C.POINTER(C.c_char_p)) if v else None)
                 setattr(d, f.name[:-1] + "_count", len(v))
-            elif f.name in ("id", "name", "template_id"):
+            elif f.name in ("id", "name", "template_id", "program_id"):
                 b = enc(v or None, f.name)
                 keep.append(b)
                 setattr(d, f.name, b)
@@ -76,11 +79,11 @@ class CampaignDef:
     def _from_c(cls, d: T.CampaignDef, **override: Any) -> "CampaignDef":
         kw = {}
         for f in dataclasses.fields(cls):
-            if f.name in ("segments", "tags"):
+            if f.name in ("segments", "tags", "titles"):
                 n = getattr(d, f.name[:-1] + "_count")
                 p = getattr(d, f.name)
                 kw[f.name] = [dec(p[i]) or "" for i in range(n)] if n else []
-            elif f.name in ("id", "name", "template_id"):
+            elif f.name in ("id", "name", "template_id", "program_id"):
                 kw[f.name] = dec(getattr(d, f.name))
             else:
                 kw[f.name] = getattr(d, f.name)
@@ -133,7 +136,7 @@ class Campaigns(Part):
     def simulate(self, campaign_id: str, seed: int = 1) -> CampaignForecast:
         """Forecast response, revenue and ROI from past campaigns (seeded)."""
         out = T.CampaignForecast()
-        out.version = 1
+        out.version = 2  # LTY_CAMPAIGN_FORECAST_VERSION
         out.eligibility.version = 1
         self._lib.lty_campaign_simulate(self._h, enc(campaign_id, "campaign_id"), seed,
                                         C.byref(out))
@@ -149,15 +152,44 @@ class Campaigns(Part):
 
     def member(self, campaign_id: str, customer_id: str) -> CampaignMember:
         out = T.CampaignMember()
-        out.version = 1
+        out.version = 1  # LTY_CAMPAIGN_MEMBER_VERSION
         self._lib.lty_campaign_member_get(self._h, enc(campaign_id, "campaign_id"),
                                           enc(customer_id, "customer_id"), C.byref(out))
         return CampaignMember.from_c(out)
 
     def measure(self, campaign_id: str, now: TimeArg = None) -> CampaignResult:
-        """Response, uplift over control, incremental revenue and ROI."""
+        """Response, uplift over control, incremental revenue and ROI, overall
+        (also readable as the result's own attributes) and per segment in
+        ``segments``; the result is kept for :meth:`result`."""
         out = T.CampaignResult()
-        out.version = 1
+        out.version = 2  # LTY_CAMPAIGN_RESULT_VERSION
         self._lib.lty_campaign_measure(self._h, enc(campaign_id, "campaign_id"), to_time(now),
                                        C.byref(out))
         return CampaignResult.from_c(out)
+
+    def result(self, campaign_id: str) -> CampaignResult:
+        """The last kept measurement (NotFoundError if never measured)."""
+        out = T.CampaignResult()
+        out.version = 2
+        self._lib.lty_campaign_result_get(self._h, enc(campaign_id, "campaign_id"),
+                                          C.byref(out))
+        return CampaignResult.from_c(out)
+
+    def get(self, campaign_id: str) -> CampaignDef:
+        """Read a definition back."""
+        p = C.POINTER(T.CampaignDef)()
+        self._lib.lty_campaign_get(self._h, enc(campaign_id, "campaign_id"), C.byref(p))
+        try:
+            return CampaignDef._from_c(p.contents)
+        finally:
+            self._lib.lty_free(p)
+
+    def list(self) -> List[Tuple[str, str, bool]]:
+        """(id, name, measured) of every campaign, in id order."""
+        out: List[Tuple[str, str, bool]] = []
+
+        def each(cid: bytes, name: bytes, measured: int, ud: Any) -> int:
+            out.append((dec(cid) or "", dec(name) or "", bool(measured)))
+            return 0
+        self._lib.lty_campaign_list(self._h, T.CAMPAIGN_LIST_FN(each), None)
+        return out

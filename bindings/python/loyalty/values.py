@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes as C
 import dataclasses
 import datetime as _dt
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from . import _types as T
 from ._conv import from_cdate, opt_time, partial
@@ -149,11 +149,61 @@ CampaignReport = _value_class(
 CampaignMember = _value_class(
     "CampaignMember", T.CampaignMember, "A customer's group in a launched campaign.",
     enums={"group": CampaignGroup}, times=("launched_at",))
-CampaignResult = _value_class(
-    "CampaignResult", T.CampaignResult, "A campaign measured against its control group.")
-CampaignForecast = _value_class(
+CampaignFigures = _value_class(
+    "CampaignFigures", T.CampaignFigures,
+    "What a campaign did among some of its members (all, or one segment).")
+CampaignSegmentFigures = _value_class(
+    "CampaignSegmentFigures", T.CampaignSegmentFigures,
+    "The figures of the members of one RFM segment at launch ('' for unscored).")
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignResult:
+    """A campaign measured against its control group: overall and per segment."""
+
+    measured_at: Optional[_dt.datetime]
+    overall: Any
+    segments: List[Any]
+
+    @classmethod
+    def from_c(cls, s: Any) -> "CampaignResult":
+        return cls(opt_time(s.measured_at), CampaignFigures.from_c(s.overall),
+                   [CampaignSegmentFigures.from_c(s.segments[i])
+                    for i in range(s.segment_count)])
+
+    def __getattr__(self, name: str) -> Any:
+        # the overall figures read as the result's own (res.uplift)
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.overall, name)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+SegmentForecast = _value_class(
+    "SegmentForecast", T.CampaignSegmentForecast,
+    "The forecast for the eligible customers of one RFM segment.")
+_ForecastFields = _value_class(
     "CampaignForecast", T.CampaignForecast, "A campaign simulated from history before launch.",
-    bools=("from_history",))
+    bools=("from_history",), skip=("version", "segment_count", "segments"))
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignForecast(_ForecastFields):  # type: ignore[misc, valid-type]
+    """A campaign simulated from history before launch, with a row per segment."""
+
+    segments: List[Any] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def from_c(cls, s: Any) -> "CampaignForecast":
+        base = _ForecastFields.from_c(s)
+        kw = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        kw["segments"] = [SegmentForecast.from_c(s.segments[i])
+                          for i in range(s.segment_count)]
+        return cls(**kw)
+
+
 CardProgram = _value_class(
     "CardProgram", T.CardProgram, "A customer's standing in one program, as the card shows it.",
     enums={"kind": ProgramKind}, bools=("promotion_due",))
