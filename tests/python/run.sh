@@ -38,4 +38,9 @@ PYTHONDONTWRITEBYTECODE=1
 export LOYALTY_LIBRARY LOYALTY_SQLITE_LIBRARY LOYALTY_POSTGRES_LIBRARY \
     LOYALTY_COUNT_CALLS LOYALTY_SYMBOLS LOYALTY_SRCDIR PYTHONPATH PYTHONDONTWRITEBYTECODE
 
+# With the PostgreSQL backend built and no server named, run the suite with a
+# throw-away cluster so that its PostgreSQL test runs too.
+if [ -z "${LOYALTY_TEST_PG_CONNINFO-}" ] && [ -x "$abs_top_builddir/tests/pg_run" ]; then
+    exec "$abs_top_builddir/tests/pg_run" "$PYTHON" "$abs_top_srcdir/tests/python/run_all.py"
+fi
 exec "$PYTHON" "$abs_top_srcdir/tests/python/run_all.py"
