@@ -4,8 +4,8 @@
  *
  * Times without a UTC offset are local times in the engine's zone.  The
  * public API converts UTC to a local date (lty_engine_local_date()) but
- * not back, so the start of each local day is found by bisection over
- * UTC instants and the day's offset cached: a file in time order costs
+ * not back, so the start of each local day is found by bisection
+ * (cli_local_midnight()) and the day's offset cached: a file in time order costs
  * one bisection per day.  (On a day with a daylight-saving switch a time
  * after the switch without an explicit offset is taken with the offset
  * of the day's midnight; give an offset in such files.)
@@ -13,19 +13,9 @@
  * SPDX-License-Identifier: MIT
  */
 #include "import_int.h"
+#include "local_time.h"
 
 #include <string.h>
-
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static int days_in_month(int y, int m)
 {
@@ -53,42 +43,16 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* The local day number of UTC instant @p t. */
-static int local_day(lty_engine *e, int64_t t, int64_t *day)
-{
-    lty_date d;
-    if (lty_engine_local_date(e, t, &d) != LTY_OK)
-        return -1;
-    *day = days_from_civil(d.year, d.month, d.day);
-    return 0;
-}
-
 /* Local wall-clock seconds (as if UTC) to UTC. */
 static int local_to_utc(struct import_ctx *ctx, int64_t local, int64_t *out)
 {
     int64_t day = floor_div(local, 86400);
     if (!ctx->tz_valid || ctx->tz_day != day) {
-        /* Offsets lie within +-18 hours: the local day starts between
-         * these two UTC instants. */
-        int64_t lo = day * 86400 - 19 * 3600, hi = day * 86400 + 19 * 3600;
-        if (lo < LTY_TIME_MIN)
-            lo = LTY_TIME_MIN;
-        if (hi > LTY_TIME_MAX)
-            hi = LTY_TIME_MAX;
-        if (lo >= hi)
+        int64_t midnight;
+        if (cli_local_midnight(ctx->e, day, &midnight))
             return -1;
-        /* Smallest u in (lo, hi] whose local day is >= day. */
-        while (hi - lo > 1) {
-            int64_t mid = lo + (hi - lo) / 2, d;
-            if (local_day(ctx->e, mid, &d))
-                return -1;
-            if (d >= day)
-                hi = mid;
-            else
-                lo = mid;
-        }
         ctx->tz_day = day;
-        ctx->tz_off = day * 86400 - hi;
+        ctx->tz_off = day * 86400 - midnight;
         ctx->tz_valid = 1;
     }
     *out = local - ctx->tz_off;
@@ -195,7 +159,7 @@ int import_parse_time(struct import_ctx *ctx, const char *s, int64_t *out,
             return -1;
         }
     }
-    int64_t wall = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    int64_t wall = cli_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
     if (*p == '\0') {
         if (local_to_utc(ctx, wall, out)) {
             *why = "out of range";
