@@ -218,9 +218,9 @@ static int read_header(struct import_ctx *ctx, const cli_csv_record *rec,
         }
         if (map[i] < 0)
             return import_fail(ctx, LTY_EPARSE,
-                               "line %lu: header: field %zu is not a column of %s "
-                               "(see docs/guide/import.md)",
-                               rec->line, i + 1, k->name);
+                               "line %lu: header: field %zu (\"%.40s\") is not a "
+                               "column of %s (see docs/guide/import.md)",
+                               rec->line, i + 1, name, k->name);
     }
     for (size_t c = 0; c < k->ncolumns; c++)
         if (k->columns[c].required && !seen[c])

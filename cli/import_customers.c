@@ -144,6 +144,7 @@ static int write_batch(struct import_ctx *ctx, struct import_row *rows, size_t n
         lty_customer_free(stored);
         const char *phone = sc ? lty_customer_phone(sc) : NULL;
         const char *email = sc ? lty_customer_email(sc) : NULL;
+        r = LTY_OK;
         int t1 = phone && taken(ctx->e, cf[i].id, phone, 1, &r);
         int t2 = r == LTY_OK && !t1 && email && taken(ctx->e, cf[i].id, email, 0, &r);
         lty_customer_free(sc);

@@ -51,7 +51,10 @@ static const char css[] =
     "table{border-collapse:collapse;width:100%;font-size:.86em}"
     "th,td{padding:4px 6px;border-bottom:1px solid #e3e7ee;text-align:right;"
     "white-space:nowrap}"
-    "th:first-child,td:first-child{text-align:left;white-space:normal}"
+    "th:first-child,td:first-child{text-align:left}"
+    "table.names td:first-child{white-space:normal}"
+    "h3{font-size:.95em;margin:10px 0 2px}"
+    "table.kv td:first-child{color:#5b6475}"
     "th{color:#5b6475;font-weight:600}"
     ".legend{font-size:.8em;color:#5b6475}"
     ".sw{display:inline-block;width:10px;height:10px;border-radius:2px;"
@@ -98,7 +101,7 @@ static void compact_money(struct report *r, char *buf, size_t len, int64_t v)
 static void section_summary(struct report *r)
 {
     FILE *out = r->out;
-    fputs("<section><h2>Overview</h2><div class=\"kpis\">", out);
+    fputs("<section id=\"overview\"><h2>Overview</h2><div class=\"kpis\">", out);
     fprintf(out, "<div class=\"kpi\"><b>%zu</b><span>customers with a visit</span></div>", r->n);
     fputs("<div class=\"kpi\"><b>", out);
     money(r, r->revenue);
@@ -128,10 +131,21 @@ static void section_grid(struct report *r)
         if (count[row.r - 1][row.f - 1] > max)
             max = count[row.r - 1][row.f - 1];
     }
-    fputs("<section><h2>RFM grid: recency &times; frequency</h2>"
+    fputs("<section id=\"rfm\"><h2>RFM grid: recency &times; frequency</h2>"
           "<p class=\"note\">Customers (bold) and their revenue per cell; "
           "darker cells hold more customers.  R5 is the most recent fifth, F5 "
           "the most frequent.</p>\n", out);
+    /* Under shared ties a dimension where many customers have the same
+     * value (one visit) uses fewer scores: say so, or the empty column
+     * looks like a fault. */
+    for (int k = 0; k < 2; k++) {
+        char dim = k ? 'F' : 'R';
+        int levels = lty_rfm_result_levels(r->rfm, dim);
+        if (levels > 0 && levels < BINS)
+            fprintf(out, "<p class=\"note\">%s uses %d of the %d scores: many "
+                    "customers share the same value, and equal values share a "
+                    "score.</p>\n", k ? "Frequency" : "Recency", levels, BINS);
+    }
     const double x0 = 44, y0 = 8, cw = 62, ch = 50;
     svg_open(out, (int)(x0 + BINS * cw + 6), (int)(y0 + BINS * ch + 40),
              "RFM grid: customers and revenue by recency and frequency score");
@@ -176,7 +190,7 @@ static void section_segments(struct report *r)
         if (lty_rfm_result_segment(r->rfm, i, &seg[shown]) == LTY_OK &&
             seg[shown].customers > 0)
             shown++;
-    fputs("<section><h2>Segments</h2><p class=\"note\">Share of customers and "
+    fputs("<section id=\"segments\"><h2>Segments</h2><p class=\"note\">Share of customers and "
           "share of revenue per RFM segment.<span class=\"legend\">"
           "<span class=\"sw\" style=\"background:" BLUE "\"></span>customers"
           "<span class=\"sw\" style=\"background:" ORANGE "\"></span>revenue"
@@ -197,7 +211,7 @@ static void section_segments(struct report *r)
         svg_text(out, lw + bw * (rs > 0 ? rs : 0) + 4, y + 32, "start", "s", lab);
     }
     svg_close(out);
-    fputs("<div class=\"scroll\"><table><tr><th>Segment</th><th>Customers</th>"
+    fputs("<div class=\"scroll\"><table class=\"names\"><tr><th>Segment</th><th>Customers</th>"
           "<th>Revenue</th><th>Share</th><th>R/F/M</th></tr>\n", out);
     for (size_t i = 0; i < shown; i++) {
         fputs("<tr><td>", out);
@@ -218,7 +232,7 @@ static void section_pareto(struct report *r)
     FILE *out = r->out;
     double c[10] = {0};
     lty_rfm_result_concentration(r->rfm, c);
-    fputs("<section><h2>Pareto curve</h2><p class=\"note\">Share of revenue "
+    fputs("<section id=\"pareto\"><h2>Pareto curve</h2><p class=\"note\">Share of revenue "
           "brought by the best customers (by revenue), decile by decile; the "
           "dashed line is an even spread.</p>\n", out);
     const double x0 = 40, y0 = 10, w = 300, h = 190;
@@ -275,7 +289,7 @@ static int section_programs(struct report *r)
         return rc;
     if (np > PROGRAMS_MAX)
         np = PROGRAMS_MAX;
-    fputs("<section><h2>Titles and tiers</h2><p class=\"note\">Where the "
+    fputs("<section id=\"programs\"><h2>Titles and tiers</h2><p class=\"note\">Where the "
           "customers with a visit stand in each program today.</p>\n", out);
     if (np == 0)
         fputs("<p>No programs are defined in this store.</p>\n", out);
@@ -312,14 +326,14 @@ static int section_programs(struct report *r)
         if (rc)
             break;
         qsort(tc, nt, sizeof *tc, cmp_title);
-        fputs("<h3 style=\"font-size:.95em;margin:8px 0 0\">", out);
+        fputs("<h3>", out);
         html_escape(out, info.name);
         fputs("</h3>\n", out);
         size_t max = 1;
         for (size_t k = 0; k < nt; k++)
             if (tc[k].count > max)
                 max = tc[k].count;
-        const double rowh = 24, lx = 92, bw = 210;
+        const double rowh = 24, lx = 92, bw = 190;
         svg_open(out, 360, (int)(nt * rowh + 6), info.name);
         for (size_t k = 0; k < nt; k++) {
             double y = 3 + k * rowh;
@@ -371,7 +385,7 @@ static int section_noshow(struct report *r)
         if (st.overall.rate > max)
             max = st.overall.rate;
     }
-    fputs("<section><h2>No-show rate by month</h2><p class=\"note\">No-shows "
+    fputs("<section id=\"noshow\"><h2>No-show rate by month</h2><p class=\"note\">No-shows "
           "among closed appointments (arrived or no-show), the last twelve "
           "months; the current month is still open.</p>\n", out);
     const double x0 = 36, y0 = 18, h = 150, bw = 26;
@@ -399,18 +413,13 @@ static int section_noshow(struct report *r)
     svg_text(out, x0 + 6 * bw, y0 + h + 32, "middle", "s", "month (rate in %)");
     svg_close(out);
     fputs("<div class=\"scroll\"><table><tr><th>Month</th><th>Booked</th>"
-          "<th>Arrived</th><th>No-show</th><th>Rate</th><th>Reminded</th>"
-          "<th>Not reminded</th></tr>\n", out);
+          "<th>Arrived</th><th>No-show</th><th>Rate</th></tr>\n", out);
     for (int i = 11; i >= 0; i--) {
         const lty_noshow_stats *s = &months[i].st;
         fprintf(out, "<tr><td>%04d-%02d</td><td>%lld</td><td>%lld</td><td>%lld</td><td>",
                 months[i].y, months[i].m, (long long)s->appointments,
                 (long long)s->overall.arrived, (long long)s->overall.no_shows);
         pct(out, s->overall.rate);
-        fputs("</td><td>", out);
-        pct(out, s->reminded.rate);
-        fputs("</td><td>", out);
-        pct(out, s->not_reminded.rate);
         fputs("</td></tr>\n", out);
     }
     fputs("</table></div></section>\n", out);
@@ -420,47 +429,54 @@ static int section_noshow(struct report *r)
 static int section_campaigns(struct report *r)
 {
     FILE *out = r->out;
-    fputs("<section><h2>Campaign results</h2>", out);
+    fputs("<section id=\"campaigns\"><h2>Campaign results</h2>", out);
     if (r->o->campaign_count == 0) {
         fputs("<p class=\"note\">No campaigns were named for this report (the "
               "library cannot list a store's campaigns; name them when asking "
               "for the report).</p></section>\n", out);
         return LTY_OK;
     }
-    fputs("<p class=\"note\">Treatment members whose message went out against "
-          "the held-out control group; uplift with its 90% interval.</p>"
-          "<div class=\"scroll\"><table><tr><th>Campaign</th><th>Sent</th>"
-          "<th>Control</th><th>Response</th><th>Control resp.</th>"
-          "<th>Uplift (90%)</th><th>Incremental revenue</th><th>Cost</th>"
-          "<th>ROI</th></tr>\n", out);
+    fputs("<p class=\"note\">Treatment members whose message went out, "
+          "against the held-out control group, within each campaign's "
+          "attribution window.</p>\n", out);
     for (size_t i = 0; i < r->o->campaign_count; i++) {
         lty_campaign_result cr = LTY_CAMPAIGN_RESULT_INIT;
         int rc = lty_campaign_measure(r->e, r->o->campaign_ids[i], r->now, &cr);
-        fputs("<tr><td>", out);
+        fputs("<h3>", out);
         html_escape(out, r->o->campaign_ids[i]);
+        fputs("</h3>\n", out);
         if (rc == LTY_ENOTFOUND) {
-            fputs("</td><td colspan=\"8\">not found in this store</td></tr>\n", out);
+            fputs("<p class=\"note\">Not found in this store.</p>\n", out);
             continue;
         }
         if (rc)
             return rc;
         if (cr.treatment + cr.unsent + cr.control == 0) {
-            fputs("</td><td colspan=\"8\">not launched yet</td></tr>\n", out);
+            fputs("<p class=\"note\">Defined, not launched yet.</p>\n", out);
             continue;
         }
-        fprintf(out, "</td><td>%llu</td><td>%llu</td><td>",
-                (unsigned long long)cr.treatment, (unsigned long long)cr.control);
+        fprintf(out, "<table class=\"kv\"><tr><td>Messages sent (treatment)</td>"
+                "<td>%llu</td></tr>\n<tr><td>Control group</td><td>%llu</td></tr>\n"
+                "<tr><td>Not sent (left out)</td><td>%llu</td></tr>\n"
+                "<tr><td>Response, treatment</td><td>",
+                (unsigned long long)cr.treatment, (unsigned long long)cr.control,
+                (unsigned long long)cr.unsent);
         pct(out, cr.treatment_rate);
-        fputs("</td><td>", out);
+        fputs("</td></tr>\n<tr><td>Response, control</td><td>", out);
         pct(out, cr.control_rate);
-        fprintf(out, "</td><td>%+.1f pt (%+.1f..%+.1f)</td><td>", cr.uplift * 100,
-                cr.uplift_low * 100, cr.uplift_high * 100);
+        fprintf(out, "</td></tr>\n<tr><td>Uplift (90%% interval)</td>"
+                "<td>%+.1f pt (%+.1f to %+.1f)</td></tr>\n"
+                "<tr><td>Incremental revenue</td><td>",
+                cr.uplift * 100, cr.uplift_low * 100, cr.uplift_high * 100);
         money(r, (int64_t)cr.incremental_revenue);
-        fputs("</td><td>", out);
+        fputs("</td></tr>\n<tr><td>Cost</td><td>", out);
         money(r, cr.cost);
-        fprintf(out, "</td><td>%.1f&times;</td></tr>\n", cr.roi);
+        /* ROI = (incremental revenue - cost) / cost: -4% loses 4% of the
+         * money spent. */
+        fprintf(out, "</td></tr>\n<tr><td>Return on cost</td><td>%+.0f%%</td>"
+                "</tr></table>\n", cr.roi * 100);
     }
-    fputs("</table></div></section>\n", out);
+    fputs("</section>\n", out);
     return LTY_OK;
 }
 
