@@ -37,7 +37,7 @@ static const char css[] =
     "p.note{color:#5b6475;font-size:.86em;margin:2px 0 8px}"
     ".kpis{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 8px}"
     ".kpi{flex:1 1 120px;background:#eef4fb;border-radius:8px;padding:8px 10px}"
-    ".kpi b{display:block;font-size:1.2em}.kpi span{font-size:.8em;color:#5b6475}"
+    ".kpi b{display:block;font-size:1.15em;overflow-wrap:anywhere}.kpi span{font-size:.8em;color:#5b6475}"
     "svg.chart{width:100%;height:auto;display:block;margin:4px 0 8px}"
     "svg text{font-size:11px;fill:#1d2330}svg text.w{fill:#fff}"
     "svg text.b{font-weight:600;font-size:12px}svg text.s{font-size:9.5px;fill:#5b6475}"
@@ -195,7 +195,17 @@ static void section_segments(struct report *r)
           "<span class=\"sw\" style=\"background:" BLUE "\"></span>customers"
           "<span class=\"sw\" style=\"background:" ORANGE "\"></span>revenue"
           "</span></p>\n", out);
-    const double lw = 0, bw = 250, rowh = 38;
+    /* Bars are scaled to the largest share, so small segments stay
+     * visible; the labels give the shares. */
+    double top = 0.01;
+    for (size_t i = 0; i < shown; i++) {
+        double cs = r->n ? (double)seg[i].customers / (double)r->n : 0;
+        if (cs > top)
+            top = cs;
+        if (seg[i].revenue_share > top)
+            top = seg[i].revenue_share;
+    }
+    const double lw = 0, rowh = 38, bw = 300 / top;
     svg_open(out, 360, (int)(shown * rowh + 8), "Segment sizes and revenue shares");
     for (size_t i = 0; i < shown; i++) {
         double y = 4 + i * rowh;

@@ -60,8 +60,7 @@ void svg_compact(char *buf, size_t len, double value)
 void svg_open(FILE *out, int width, int height, const char *title)
 {
     fprintf(out,
-            "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-            "xmlns=\"http://www.w3.org/2000/svg\"><title>",
+            "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\"><title>",
             width, height);
     html_escape(out, title);
     fputs("</title>\n", out);
