@@ -91,7 +91,12 @@ run ev-p001 0 customer "$db" P001
 # 150,000 bought, 50,000 refunded; the visit and the purchase share a day.
 expect_line "$work/ev-p001" "net_spend=100000"
 expect_line "$work/ev-p001" "visits=1"
+DATA_DRIVER_PROGRESS=$work/progress
+export DATA_DRIVER_PROGRESS
 run ev-again 0 import "$db" events "$fixtures/events-good.csv"
+unset DATA_DRIVER_PROGRESS
+grep -q '\[##############################\] 100%  6 rows' "$work/progress" ||
+    fail "progress bar: $(cat "$work/progress")"
 expect_line "$work/ev-again" "duplicates=6"
 
 # One batch with six bad rows among eight: every bad line reported, the two

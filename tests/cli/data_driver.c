@@ -13,6 +13,7 @@
  *   data_driver appointment DB ID         print an appointment's state
  *   data_driver report DB FILE            write the HTML report
  *
+ * $DATA_DRIVER_PROGRESS names a file import draws its progress bar into.
  * The store runs with synchronous NORMAL (FULL when $DATA_DRIVER_DURABLE
  * is set).  The engine runs at UTC+9 with its clock fixed at 2026-06-15T12:00 KST, so
  * runs are repeatable.  Exit codes: 0 ok, 1 failure, 2 usage, 3 not found,
@@ -101,7 +102,12 @@ static int import(lty_engine *e, const char *kind, const char *file, size_t batc
     struct cli_import_summary *s = malloc(sizeof *s);
     if (!s)
         return 1;
-    int rc = cli_import_file_batch(e, kind, file, NULL, batch, s);
+    /* $DATA_DRIVER_PROGRESS: a file to draw the progress bar into. */
+    const char *pp = getenv("DATA_DRIVER_PROGRESS");
+    FILE *progress = pp ? fopen(pp, "w") : NULL;
+    int rc = cli_import_file_batch(e, kind, file, progress, batch, s);
+    if (progress)
+        fclose(progress);
     printf("rc=%s\nrows=%zu\naccepted=%zu\nduplicates=%zu\nrejected=%zu\n"
            "held_back=%zu\nbatches=%zu\nbatches_rejected=%zu\n",
            rc == LTY_OK ? "ok" : lty_strerror(rc), s->rows, s->accepted,
