@@ -19,7 +19,7 @@
 
 struct cli_demo_summary {
     size_t customers;
-    size_t events;            /* visits, purchases, refunds and feedback recorded */
+    size_t events;            /* events recorded (arrivals record their visits besides) */
     size_t purchases;
     size_t refunds;
     size_t feedback;
