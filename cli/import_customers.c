@@ -59,7 +59,7 @@ static int parse_row(struct import_ctx *ctx, struct import_row *row,
 
 static int same_str(const char *a, const char *b)
 {
-    return (a ? a : "")[0] == (b ? b : "")[0] && strcmp(a ? a : "", b ? b : "") == 0;
+    return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
 /* Whether the stored profile already has every field the row gives
