@@ -5,7 +5,7 @@
  * no_save, so the report changes nothing) for the grid, the segments and
  * the concentration curve; lty_program_list() and lty_program_status_get()
  * over the scored customers for titles and tiers; month by month
- * lty_appointment_noshow_stats(); lty_campaign_measure() for the campaigns
+ * lty_appointment_noshow_stats(); lty_campaign_result_get() for the campaigns
  * the caller names.  Every text that comes from the store (segment,
  * program, title and campaign names) is HTML-escaped.
  *
@@ -436,58 +436,137 @@ static int section_noshow(struct report *r)
     return LTY_OK;
 }
 
+/* The ids of the campaigns to show: those named in the options, or every
+ * campaign of the store. */
+struct id_list {
+    char **ids;
+    size_t n, cap;
+};
+
+static int add_id(const char *id, const char *name, int measured, void *ud)
+{
+    struct id_list *l = ud;
+    (void)name, (void)measured;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        char **ids = realloc(l->ids, cap * sizeof *ids);
+        if (!ids)
+            return LTY_ENOMEM;
+        l->ids = ids;
+        l->cap = cap;
+    }
+    if (!(l->ids[l->n] = strdup(id)))
+        return LTY_ENOMEM;
+    l->n++;
+    return 0;
+}
+
+static void free_ids(struct id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ids[i]);
+    free(l->ids);
+}
+
+static void figures_row(struct report *r, const char *label,
+                        const lty_campaign_figures *f)
+{
+    FILE *out = r->out;
+    fputs("<tr><td>", out);
+    html_escape(out, label);
+    fprintf(out, "</td><td>%llu</td><td>%llu</td><td>",
+            (unsigned long long)f->treatment, (unsigned long long)f->control);
+    pct(out, f->treatment_rate);
+    fputs("</td><td>", out);
+    pct(out, f->control_rate);
+    fprintf(out, "</td><td>%+.1f pt<br><small>%+.1f to %+.1f</small></td><td>",
+            f->uplift * 100, f->uplift_low * 100, f->uplift_high * 100);
+    money(r, (int64_t)f->incremental_revenue);
+    fprintf(out, "</td><td>%+.0f%%</td></tr>\n", f->roi * 100);
+}
+
+static int one_campaign(struct report *r, const char *id,
+                        lty_campaign_result *cr)
+{
+    FILE *out = r->out;
+    lty_campaign_def *def = NULL;
+    int rc = lty_campaign_get(r->e, id, &def);
+    fputs("<h3>", out);
+    html_escape(out, rc == LTY_OK ? def->name : id);
+    fputs("</h3>\n", out);
+    lty_free(def);
+    if (rc == LTY_ENOTFOUND) {
+        fputs("<p class=\"note\">Not found in this store.</p>\n", out);
+        return LTY_OK;
+    }
+    if (rc)
+        return rc;
+    memset(cr, 0, sizeof *cr);
+    cr->version = LTY_CAMPAIGN_RESULT_VERSION;
+    rc = lty_campaign_result_get(r->e, id, cr);
+    if (rc == LTY_ENOTFOUND) {
+        fputs("<p class=\"note\">Not measured yet (<code>loyalty campaign "
+              "measure</code> keeps a measurement).</p>\n", out);
+        return LTY_OK;
+    }
+    if (rc)
+        return rc;
+    const lty_campaign_figures *all = &cr->overall;
+    if (all->treatment + all->unsent + all->control == 0) {
+        fputs("<p class=\"note\">Defined, not launched yet.</p>\n", out);
+        return LTY_OK;
+    }
+    char when[32];
+    lty_date d;
+    if (lty_engine_local_date(r->e, cr->measured_at, &d) == LTY_OK)
+        snprintf(when, sizeof when, "%04d-%02d-%02d", d.year, d.month, d.day);
+    else
+        snprintf(when, sizeof when, "?");
+    fprintf(out, "<p class=\"note\">Measured %s; %llu messages not sent are "
+            "left out. Cost ", when, (unsigned long long)all->unsent);
+    money(r, all->cost);
+    fputs(".</p>\n<div class=\"scroll\"><table class=\"grid\"><tr><th>Segment"
+          "</th><th>Sent</th><th>Control</th><th>Response</th><th>Control "
+          "response</th><th>Uplift (90%)</th><th>Incremental revenue</th>"
+          "<th>Return on cost</th></tr>\n", out);
+    for (size_t i = 0; i < cr->segment_count; i++)
+        figures_row(r, cr->segments[i].segment[0] ? cr->segments[i].segment
+                                                  : "(no RFM score)",
+                    &cr->segments[i].figures);
+    figures_row(r, "All", all);
+    fputs("</table></div>\n", out);
+    return LTY_OK;
+}
+
 static int section_campaigns(struct report *r)
 {
     FILE *out = r->out;
+    struct id_list l = {NULL, 0, 0};
+    int rc = LTY_OK;
     fputs("<section id=\"campaigns\"><h2>Campaign results</h2>", out);
-    if (r->o->campaign_count == 0) {
-        fputs("<p class=\"note\">No campaigns were named for this report (the "
-              "library cannot list a store's campaigns; name them when asking "
-              "for the report).</p></section>\n", out);
-        return LTY_OK;
+    if (r->o->campaign_count) {
+        for (size_t i = 0; i < r->o->campaign_count && !rc; i++)
+            rc = add_id(r->o->campaign_ids[i], NULL, 0, &l);
+    } else {
+        rc = lty_campaign_list(r->e, add_id, &l);
     }
-    fputs("<p class=\"note\">Treatment members whose message went out, "
-          "against the held-out control group, within each campaign's "
-          "attribution window.</p>\n", out);
-    for (size_t i = 0; i < r->o->campaign_count; i++) {
-        lty_campaign_result cr = LTY_CAMPAIGN_RESULT_INIT;
-        int rc = lty_campaign_measure(r->e, r->o->campaign_ids[i], r->now, &cr);
-        fputs("<h3>", out);
-        html_escape(out, r->o->campaign_ids[i]);
-        fputs("</h3>\n", out);
-        if (rc == LTY_ENOTFOUND) {
-            fputs("<p class=\"note\">Not found in this store.</p>\n", out);
-            continue;
-        }
-        if (rc)
-            return rc;
-        if (cr.treatment + cr.unsent + cr.control == 0) {
-            fputs("<p class=\"note\">Defined, not launched yet.</p>\n", out);
-            continue;
-        }
-        fprintf(out, "<table class=\"kv\"><tr><td>Messages sent (treatment)</td>"
-                "<td>%llu</td></tr>\n<tr><td>Control group</td><td>%llu</td></tr>\n"
-                "<tr><td>Not sent (left out)</td><td>%llu</td></tr>\n"
-                "<tr><td>Response, treatment</td><td>",
-                (unsigned long long)cr.treatment, (unsigned long long)cr.control,
-                (unsigned long long)cr.unsent);
-        pct(out, cr.treatment_rate);
-        fputs("</td></tr>\n<tr><td>Response, control</td><td>", out);
-        pct(out, cr.control_rate);
-        fprintf(out, "</td></tr>\n<tr><td>Uplift (90%% interval)</td>"
-                "<td>%+.1f pt (%+.1f to %+.1f)</td></tr>\n"
-                "<tr><td>Incremental revenue</td><td>",
-                cr.uplift * 100, cr.uplift_low * 100, cr.uplift_high * 100);
-        money(r, (int64_t)cr.incremental_revenue);
-        fputs("</td></tr>\n<tr><td>Cost</td><td>", out);
-        money(r, cr.cost);
-        /* ROI = (incremental revenue - cost) / cost: -4% loses 4% of the
-         * money spent. */
-        fprintf(out, "</td></tr>\n<tr><td>Return on cost</td><td>%+.0f%%</td>"
-                "</tr></table>\n", cr.roi * 100);
-    }
+    lty_campaign_result *cr = rc ? NULL : malloc(sizeof *cr);
+    if (!rc && !cr)
+        rc = LTY_ENOMEM;
+    if (!rc && l.n == 0)
+        fputs("<p class=\"note\">No campaigns in this store.</p>\n", out);
+    else if (!rc)
+        fputs("<p class=\"note\">The last kept measurement of each campaign: "
+              "treatment members whose message went out, against the "
+              "held-out control group, within the attribution window, per "
+              "RFM segment at launch. ROI = (incremental revenue &minus; "
+              "cost) / cost.</p>\n", out);
+    for (size_t i = 0; !rc && i < l.n; i++)
+        rc = one_campaign(r, l.ids[i], cr);
+    free(cr);
+    free_ids(&l);
     fputs("</section>\n", out);
-    return LTY_OK;
+    return rc;
 }
 
 int cli_report_html_ex(lty_engine *e, int64_t now,

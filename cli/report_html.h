@@ -17,8 +17,8 @@
 struct cli_report_options {
     /* The page's heading (NULL: "Loyalty report"). */
     const char *title;
-    /* Campaigns to show results of: the API has no call that lists the
-     * campaigns of a store, so the caller names them. */
+    /* Campaigns to show results of (their last kept measurement), or
+     * NULL and 0 for every campaign of the store. */
     const char *const *campaign_ids;
     size_t campaign_count;
     /* Digits of the currency's minor unit (0 for the won) and its symbol
