@@ -19,9 +19,11 @@
 
 typedef enum { RAW_STRING, RAW_LITERAL, RAW_NULL } raw_kind;
 
+/* A cell's two texts live in its table's arena (one growing buffer, so a
+ * million-row listing costs its bytes, not two allocations per cell). */
 typedef struct cell {
-    char *human;    /* for the table */
-    char *machine;  /* for JSON (quoted when RAW_STRING) and CSV */
+    size_t human;    /* offset of the text for the table */
+    size_t machine;  /* offset of the value for JSON (quoted when RAW_STRING) and CSV */
     raw_kind kind;
 } cell;
 
@@ -34,7 +36,12 @@ struct cli_table {
     size_t ncols;
     cell *cells;
     size_t ncells, cap;
+    char *arena;
+    size_t used, size;
 };
+
+#define HUMAN(t, c) ((t)->arena + (c)->human)
+#define MACHINE(t, c) ((t)->arena + (c)->machine)
 
 struct cli_doc {
     cli_ctx *ctx;
@@ -109,16 +116,27 @@ static void put(cli_table *t, const char *human, const char *machine,
         t->cells = c;
         t->cap = cap;
     }
-    cell *c = &t->cells[t->ncells];
-    c->human = strdup(human);
-    c->machine = strdup(machine);
-    c->kind = kind;
-    if (!c->human || !c->machine) {
-        free(c->human);
-        free(c->machine);
-        t->doc->oom = 1;
-        return;
+    size_t hl = strlen(human) + 1, ml = strlen(machine) + 1;
+    if (t->size - t->used < hl + ml) {
+        size_t size = t->size ? t->size : 4096;
+        while (size - t->used < hl + ml)
+            size *= 2;
+        char *a = realloc(t->arena, size);
+        if (!a) {
+            t->doc->oom = 1;
+            return;
+        }
+        t->arena = a;
+        t->size = size;
     }
+    cell *c = &t->cells[t->ncells];
+    c->human = t->used;
+    memcpy(t->arena + t->used, human, hl);
+    t->used += hl;
+    c->machine = t->used;
+    memcpy(t->arena + t->used, machine, ml);
+    t->used += ml;
+    c->kind = kind;
     t->ncells++;
 }
 
@@ -239,7 +257,7 @@ static void write_record_human(FILE *f, const cli_table *t)
     for (size_t c = 0; c < t->ncols && c < t->ncells; c++) {
         fputs(t->heading[c], f);
         pad(f, kw - width_of(t->heading[c]) + 2);
-        human_text(f, t->cells[c].human);
+        human_text(f, HUMAN(t, &t->cells[c]));
         fputc('\n', f);
     }
 }
@@ -251,7 +269,7 @@ static void write_table_human(FILE *f, const cli_table *t)
     for (size_t c = 0; c < t->ncols; c++)
         w[c] = width_of(t->heading[c]);
     for (size_t i = 0; i < rows * t->ncols; i++) {
-        size_t x = width_of(t->cells[i].human);
+        size_t x = width_of(HUMAN(t, &t->cells[i]));
         if (x > w[i % t->ncols])
             w[i % t->ncols] = x;
     }
@@ -259,7 +277,7 @@ static void write_table_human(FILE *f, const cli_table *t)
         for (size_t c = 0; c < t->ncols; c++) {
             const char *s = r == 0 ? t->heading[c]
                           : r == 1 ? NULL
-                                   : t->cells[(r - 2) * t->ncols + c].human;
+                                   : HUMAN(t, &t->cells[(r - 2) * t->ncols + c]);
             int last = c + 1 == t->ncols;
             if (!s) { /* the rule under the headings */
                 for (size_t k = 0; k < w[c]; k++)
@@ -301,14 +319,14 @@ void cli_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void json_value(FILE *f, const cell *c)
+static void json_value(FILE *f, const cli_table *t, const cell *c)
 {
     if (c->kind == RAW_NULL)
         fputs("null", f);
     else if (c->kind == RAW_STRING)
-        cli_json_string(f, c->machine);
+        cli_json_string(f, MACHINE(t, c));
     else
-        fputs(c->machine, f);
+        fputs(MACHINE(t, c), f);
 }
 
 static void json_row(FILE *f, const cli_table *t, size_t row, const char *indent)
@@ -318,7 +336,7 @@ static void json_row(FILE *f, const cli_table *t, size_t row, const char *indent
         fprintf(f, "%s\n%s  ", c ? "," : "", indent);
         cli_json_string(f, t->key[c]);
         fputs(": ", f);
-        json_value(f, &t->cells[row * t->ncols + c]);
+        json_value(f, t, &t->cells[row * t->ncols + c]);
     }
     fprintf(f, "\n%s}", indent);
 }
@@ -382,7 +400,7 @@ static void write_csv(FILE *f, const cli_table *t)
         for (size_t c = 0; c < t->ncols; c++) {
             if (c)
                 fputc(',', f);
-            csv_field(f, t->cells[r * t->ncols + c].machine);
+            csv_field(f, MACHINE(t, &t->cells[r * t->ncols + c]));
         }
         fputs("\r\n", f);
     }
@@ -430,11 +448,8 @@ void cli_doc_free(cli_doc *d)
     if (!d)
         return;
     for (size_t s = 0; s < d->n; s++) {
-        for (size_t i = 0; i < d->t[s]->ncells; i++) {
-            free(d->t[s]->cells[i].human);
-            free(d->t[s]->cells[i].machine);
-        }
         free(d->t[s]->cells);
+        free(d->t[s]->arena);
         free(d->t[s]);
     }
     free(d);
