@@ -27,6 +27,17 @@ void cli_card_cols(cli_table *t)
     cli_col(t, "segment", "SEGMENT", 0);
     cli_col(t, "notice", "NOTICE", 0);
     cli_col(t, "notes", "NOTES", 0);
+    /* the NOTICE column's facts one by one, for programs */
+    cli_col(t, "phone", "PHONE", CLI_MACHINE);
+    cli_col(t, "vip", "VIP", CLI_MACHINE);
+    cli_col(t, "first_visit", "FIRST VISIT", CLI_MACHINE);
+    cli_col(t, "welcome_back_days", "WELCOME BACK", CLI_MACHINE);
+    cli_col(t, "promotion_due", "PROMOTION DUE", CLI_MACHINE);
+    cli_col(t, "rewards_ready", "REWARDS READY", CLI_MACHINE);
+    cli_col(t, "referrer_id", "REFERRER", CLI_MACHINE);
+    cli_col(t, "came_together", "CAME TOGETHER", CLI_MACHINE);
+    cli_col(t, "referrals", "REFERRALS", CLI_MACHINE);
+    cli_col(t, "last_item", "LAST ITEM", CLI_MACHINE);
 }
 
 static void add(char *buf, size_t size, const char *fmt, const char *s1,
@@ -105,4 +116,18 @@ void cli_card_cells(cli_ctx *ctx, cli_table *t, const lty_card *c)
             snprintf(notes + len, sizeof notes - len, "%s%s: %s", len ? "; " : "", k, v);
     }
     cli_cell_text(t, notes[0] ? notes : NULL);
+
+    cli_cell_text(t, cu ? lty_customer_phone(cu) : NULL);
+    cli_cell_bool(t, lty_card_vip(c));
+    cli_cell_bool(t, lty_card_first_visit(c));
+    if (lty_card_welcome_back(c, &away))
+        cli_cell_int(t, away);
+    else
+        cli_cell_text(t, NULL);
+    cli_cell_text(t, lty_card_promotion_due(c));
+    cli_cell_int(t, (int64_t)lty_card_reward_count(c));
+    cli_cell_text(t, lty_card_referrer_id(c));
+    cli_cell_bool(t, lty_card_came_together(c));
+    cli_cell_int(t, (int64_t)lty_card_referral_count(c));
+    cli_cell_text(t, lty_card_last_item(c));
 }

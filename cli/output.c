@@ -33,6 +33,7 @@ struct cli_table {
     int record;
     const char *key[COLS_MAX], *heading[COLS_MAX];
     int right[COLS_MAX];
+    int hidden[COLS_MAX];    /* JSON and CSV only */
     size_t ncols;
     cell *cells;
     size_t ncells, cap;
@@ -89,7 +90,7 @@ cli_table *cli_doc_record(cli_doc *d, const char *name, const char *title)
     return add_section(d, name, title, 1);
 }
 
-void cli_col(cli_table *t, const char *key, const char *heading, int right)
+void cli_col(cli_table *t, const char *key, const char *heading, int flags)
 {
     if (t->ncols == COLS_MAX) {
         t->doc->oom = 1;
@@ -97,7 +98,8 @@ void cli_col(cli_table *t, const char *key, const char *heading, int right)
     }
     t->key[t->ncols] = key;
     t->heading[t->ncols] = heading;
-    t->right[t->ncols] = right;
+    t->right[t->ncols] = (flags & CLI_RIGHT) != 0;
+    t->hidden[t->ncols] = (flags & CLI_MACHINE) != 0;
     t->ncols++;
 }
 
@@ -252,9 +254,11 @@ static void write_record_human(FILE *f, const cli_table *t)
 {
     size_t kw = 0;
     for (size_t c = 0; c < t->ncols; c++)
-        if (width_of(t->heading[c]) > kw)
+        if (!t->hidden[c] && width_of(t->heading[c]) > kw)
             kw = width_of(t->heading[c]);
     for (size_t c = 0; c < t->ncols && c < t->ncells; c++) {
+        if (t->hidden[c])
+            continue;
         fputs(t->heading[c], f);
         pad(f, kw - width_of(t->heading[c]) + 2);
         human_text(f, HUMAN(t, &t->cells[c]));
@@ -273,12 +277,18 @@ static void write_table_human(FILE *f, const cli_table *t)
         if (x > w[i % t->ncols])
             w[i % t->ncols] = x;
     }
+    size_t lastcol = 0;
+    for (size_t c = 0; c < t->ncols; c++)
+        if (!t->hidden[c])
+            lastcol = c;
     for (size_t r = 0; r <= rows + 1; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
+            if (t->hidden[c])
+                continue;
             const char *s = r == 0 ? t->heading[c]
                           : r == 1 ? NULL
                                    : HUMAN(t, &t->cells[(r - 2) * t->ncols + c]);
-            int last = c + 1 == t->ncols;
+            int last = c == lastcol;
             if (!s) { /* the rule under the headings */
                 for (size_t k = 0; k < w[c]; k++)
                     fputc('-', f);

@@ -28,8 +28,12 @@ cli_table *cli_doc_record(cli_doc *d, const char *name, const char *title);
 int cli_doc_finish(cli_doc *d);
 void cli_doc_free(cli_doc *d);
 
-/* Columns (before the first cell).  `right` aligns numbers right. */
-void cli_col(cli_table *t, const char *key, const char *heading, int right);
+/* Columns (before the first cell).  Flags: CLI_RIGHT aligns numbers
+ * right; CLI_MACHINE keeps the column out of the table people read (it is
+ * in JSON and CSV only). */
+#define CLI_RIGHT 1
+#define CLI_MACHINE 2
+void cli_col(cli_table *t, const char *key, const char *heading, int flags);
 
 /* Cells, row after row, left to right. */
 void cli_cell_text(cli_table *t, const char *s);          /* NULL: null */
