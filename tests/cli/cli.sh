@@ -190,7 +190,8 @@ run 0 brief --text && has "김민지"
 run 0 --json brief && json && jget "len(d['briefing'])" "3"
 run 2 brief 2026-13-01 && has "DATE" err
 run 0 recognize 010-1234-5678 && has "김민지" && has "allergy: penicillin"
-run 0 --json recognize 01012345678 && json && jget "d['card']['customer_id']" "c1"
+run 0 --json recognize 01012345678 && json && jget "d['card']['customer_id']" "c1" \
+    && jget "d['card']['phone']" "+821012345678" && jget "d['card']['vip']" "False"
 run 3 recognize 010-0000-1111 && has "no customer" err
 
 # Wide characters: in the briefing table every column after NAME starts at

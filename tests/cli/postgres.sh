@@ -22,8 +22,8 @@ if [ -z "$bindir" ]; then
     echo "SKIP: initdb and pg_ctl were not found (Debian: postgresql)"
     exit 77
 fi
-"$L" --postgres "host=/nonexistent" verify >/dev/null 2>err
-if [ $? = 2 ] && grep -q "without the PostgreSQL backend" err; then
+msg=$("$L" --postgres "host=/nonexistent" verify 2>&1 >/dev/null)
+if [ $? = 2 ] && echo "$msg" | grep -q "without the PostgreSQL backend"; then
     echo "SKIP: loyalty was built without the PostgreSQL backend"
     exit 77
 fi
