@@ -142,6 +142,11 @@ run 0 customer find --email BOB@example.com && has "c2"
 run 3 customer find --phone 010-9999-9999 && has "no customer" err
 run 2 customer find && has "--phone or --email" err
 run 3 customer show nobody
+run 0 customer find --phone 010-2222-3333 --csv && has "id,name,phone,email" && has "c2,Bob,+821022223333"
+run 0 customer show c2 --db "$LOYALTY_DB" --json && json   # global options after the command
+run 1 --db "$tmp/other.db" customer show c2 && has "no store at" err
+run 2 --db && has "needs a value" err
+run 2 --currency XYZ customer show c2 && has "--currency" err
 run 0 --json customer show c1 && json && jget "d['customer']['name']" "김민지" \
     && jget "d['customer']['phone']" "+821012345678"
 
@@ -162,6 +167,11 @@ run 2 record feedback c1 11 && has "SCORE" err
 run 2 record visit c1 --comment x && has "does not apply" err
 run 2 record visit c1 --at yesterday && has "--at" err
 run 0 customer show c1 && has "scaling" && has "10,000" && has "penicillin"
+# the same minor units in a currency with cents: tables in major units,
+# JSON in minor units
+run 0 --currency USD customer show c1 && has "100.00"
+run 0 --currency USD --json customer show c1 && jget "d['customer']['net_spend']" "10000"
+run 2 --currency USD record purchase c1 1.005 && has "decimal" err
 
 # --- appointments, briefing, caller ID ------------------------------------
 run 0 appointment book a1 c1 "$today 23:50" --item scaling --staff dr1 && has "booked"
