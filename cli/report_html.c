@@ -455,8 +455,10 @@ static int add_id(const char *id, const char *name, int measured, void *ud)
         l->ids = ids;
         l->cap = cap;
     }
-    if (!(l->ids[l->n] = strdup(id)))
+    size_t n = strlen(id) + 1;
+    if (!(l->ids[l->n] = malloc(n)))
         return LTY_ENOMEM;
+    memcpy(l->ids[l->n], id, n);
     l->n++;
     return 0;
 }
