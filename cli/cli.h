@@ -28,6 +28,7 @@ typedef enum cli_format {
 /* The global options and the open engine, handed to every command. */
 typedef struct cli_ctx {
     const char *db_path;        /* --db, $LOYALTY_DB, or "loyalty.db" */
+    int db_named;               /* --db or $LOYALTY_DB given */
     const char *pg_conninfo;    /* --postgres, or NULL for SQLite */
     cli_format format;          /* --json / --csv */
     const char *currency;       /* --currency code, shown by `init` */
@@ -36,6 +37,7 @@ typedef struct cli_ctx {
     int utc_offset;             /* minutes */
     int country_code;           /* --country-code */
     const char *program;        /* argv[0] for messages */
+    int bulk;                   /* import, demo: SQLite synchronous NORMAL */
     lty_engine *engine;         /* opened by cli_store_open() */
     FILE *out;                  /* stdout */
 } cli_ctx;
@@ -96,5 +98,10 @@ int cmd_churn(cli_ctx *ctx, int argc, char **argv);
 int cmd_campaign(cli_ctx *ctx, int argc, char **argv);
 int cmd_verify(cli_ctx *ctx, int argc, char **argv);
 int cmd_template(cli_ctx *ctx, int argc, char **argv);
+int cmd_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
+int cmd_demo(cli_ctx *ctx, int argc, char **argv);
+/* Write the HTML report of the open store to `path` (cmd_report.c). */
+int cli_write_report(cli_ctx *ctx, const char *path, const char *title);
 
 #endif /* LOYALTY_CLI_H */

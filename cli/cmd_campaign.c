@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "command.h"
@@ -31,8 +32,10 @@ static const char help_define[] =
 static const char help_simulate[] =
     "usage: loyalty campaign simulate ID [--seed N]\n"
     "Who a launch now would reach (and who not, and why), and the expected\n"
-    "responders, revenue, cost and ROI with a 90% interval, from the\n"
-    "store's past campaigns on the same channel (Beta(1,1) prior).\n";
+    "responders, revenue, cost and ROI with a 90% interval, per RFM segment,\n"
+    "from the kept measurements of the store's past campaigns on the same\n"
+    "channel; the incremental figures subtract what their control groups did\n"
+    "anyway (docs/guide/campaigns.md states the priors).\n";
 static const char help_launch[] =
     "usage: loyalty campaign launch ID\n"
     "Launch now: assign the eligible customers to treatment or control (a\n"
@@ -41,7 +44,15 @@ static const char help_launch[] =
 static const char help_measure[] =
     "usage: loyalty campaign measure ID\n"
     "Response rates of treatment and control, uplift with a 90% interval,\n"
-    "incremental revenue, cost and realised ROI, as of now.\n";
+    "incremental revenue, cost and realised ROI, as of now: one row per RFM\n"
+    "segment at launch and one for all.  The measurement is kept ('campaign\n"
+    "result') and later simulations on the same channel learn from it.\n";
+static const char help_result[] =
+    "usage: loyalty campaign result ID\n"
+    "The campaign's last kept measurement, as 'campaign measure' printed it.\n";
+static const char help_list[] =
+    "usage: loyalty campaign list\n"
+    "Every campaign of the store: id, name, whether a measurement is kept.\n";
 
 static const cli_opt define_spec[] = {
     {"preset", 1}, {"lapsed-days", 1}, {"month", 1}, {"name", 1}, {"template", 1},
@@ -212,6 +223,11 @@ static void put_report(cli_table *t, const lty_campaign_report *r, int launch)
 
 static const cli_opt none[] = {{NULL, 0}};
 
+static int64_t round_money(double v)
+{
+    return (int64_t)(v + (v < 0 ? -0.5 : 0.5));
+}
+
 static int campaign_simulate(cli_ctx *ctx, int argc, char **argv)
 {
     static const cli_opt spec[] = {{"seed", 1}, {NULL, 0}};
@@ -224,7 +240,10 @@ static int campaign_simulate(cli_ctx *ctx, int argc, char **argv)
         return CLI_EXIT_USAGE;
     if ((rc = cli_store_open(ctx)))
         return rc;
-    lty_campaign_forecast f = LTY_CAMPAIGN_FORECAST_INIT;
+    static lty_campaign_forecast f; /* ~8 KiB: not on the stack */
+    memset(&f, 0, sizeof f);
+    f.version = LTY_CAMPAIGN_FORECAST_VERSION;
+    f.eligibility.version = LTY_CAMPAIGN_REPORT_VERSION;
     if ((rc = lty_campaign_simulate(ctx->engine, a.pos[0], (uint64_t)seed, &f)))
         return cli_fail(ctx, "campaign simulate", rc);
     cli_doc *d = cli_doc_new(ctx);
@@ -242,6 +261,37 @@ static int campaign_simulate(cli_ctx *ctx, int argc, char **argv)
         cli_field_double(t, "roi", "ROI", f.roi, 2);
         cli_field_double(t, "roi_low", "ROI 90% low", f.roi_low, 2);
         cli_field_double(t, "roi_high", "ROI 90% high", f.roi_high, 2);
+        cli_field_double(t, "expected_incremental_responders",
+                         "incremental responders", f.expected_incremental_responders, 1);
+        cli_field_money(t, "expected_incremental_revenue", "incremental revenue",
+                        round_money(f.expected_incremental_revenue));
+        cli_field_double(t, "incremental_roi", "incremental ROI", f.incremental_roi, 2);
+        cli_field_double(t, "incremental_roi_low", "incr. ROI 90% low",
+                         f.incremental_roi_low, 2);
+        cli_field_double(t, "incremental_roi_high", "incr. ROI 90% high",
+                         f.incremental_roi_high, 2);
+        cli_table *g = cli_doc_table(d, "segments", "Per segment");
+        cli_col(g, "segment", "SEGMENT", 0);
+        cli_col(g, "treatment", "SEND TO", CLI_RIGHT);
+        cli_col(g, "response_rate", "RATE", CLI_RIGHT);
+        cli_col(g, "control_rate", "CTRL RATE", CLI_RIGHT);
+        cli_col(g, "expected_responders", "RESPONDERS", CLI_RIGHT);
+        cli_col(g, "expected_incremental_responders", "INCREMENTAL", CLI_RIGHT);
+        cli_col(g, "spend_per_purchase", "SPEND/PURCHASE", CLI_RIGHT);
+        cli_col(g, "history_responders", "HIST RESP", CLI_RIGHT | CLI_MACHINE);
+        cli_col(g, "history_nonresponders", "HIST NONRESP", CLI_RIGHT | CLI_MACHINE);
+        for (size_t i = 0; i < f.segment_count; i++) {
+            const lty_campaign_segment_forecast *x = &f.segments[i];
+            cli_cell_text(g, x->segment[0] || ctx->format != CLI_FORMAT_TABLE ? x->segment : "(unscored)");
+            cli_cell_int(g, (int64_t)x->treatment);
+            cli_cell_double(g, x->response_rate, 4);
+            cli_cell_double(g, x->control_rate, 4);
+            cli_cell_double(g, x->expected_responders, 1);
+            cli_cell_double(g, x->expected_incremental_responders, 1);
+            cli_cell_money(g, round_money(x->spend_per_purchase));
+            cli_cell_int(g, (int64_t)x->history_responders);
+            cli_cell_int(g, (int64_t)x->history_nonresponders);
+        }
         put_report(cli_doc_record(d, "eligibility", "Eligibility"), &f.eligibility, 0);
     }
     return cli_doc_finish(d);
@@ -262,36 +312,123 @@ static int campaign_launch(cli_ctx *ctx, int argc, char **argv)
     return cli_doc_finish(d);
 }
 
+/* One row of figures: the overall record, or a segment's row. */
+static void figures_cols(cli_table *t)
+{
+    cli_col(t, "segment", "SEGMENT", 0);
+    cli_col(t, "treatment", "SENT", CLI_RIGHT);
+    cli_col(t, "unsent", "UNSENT", CLI_RIGHT | CLI_MACHINE);
+    cli_col(t, "control", "CONTROL", CLI_RIGHT);
+    cli_col(t, "treatment_responders", "RESP", CLI_RIGHT | CLI_MACHINE);
+    cli_col(t, "control_responders", "CTRL RESP", CLI_RIGHT | CLI_MACHINE);
+    cli_col(t, "treatment_rate", "RATE", CLI_RIGHT);
+    cli_col(t, "control_rate", "CTRL RATE", CLI_RIGHT);
+    cli_col(t, "uplift", "UPLIFT", CLI_RIGHT);
+    cli_col(t, "uplift_low", "90% LOW", CLI_RIGHT);
+    cli_col(t, "uplift_high", "90% HIGH", CLI_RIGHT);
+    cli_col(t, "incremental_revenue", "INCR REVENUE", CLI_RIGHT);
+    cli_col(t, "cost", "COST", CLI_RIGHT);
+    cli_col(t, "roi", "ROI", CLI_RIGHT);
+}
+
+static void figures_row(cli_table *t, const char *segment,
+                        const lty_campaign_figures *m)
+{
+    cli_cell_text(t, segment);
+    cli_cell_int(t, (int64_t)m->treatment);
+    cli_cell_int(t, (int64_t)m->unsent);
+    cli_cell_int(t, (int64_t)m->control);
+    cli_cell_int(t, (int64_t)m->treatment_responders);
+    cli_cell_int(t, (int64_t)m->control_responders);
+    cli_cell_double(t, m->treatment_rate, 4);
+    cli_cell_double(t, m->control_rate, 4);
+    cli_cell_double(t, m->uplift, 4);
+    cli_cell_double(t, m->uplift_low, 4);
+    cli_cell_double(t, m->uplift_high, 4);
+    cli_cell_money(t, round_money(m->incremental_revenue));
+    cli_cell_money(t, m->cost);
+    cli_cell_double(t, m->roi, 2);
+}
+
+/* A measurement: every segment, then "(all)"; members without RFM scores
+ * are the segment "(unscored)" on a terminal and "" in JSON and CSV. */
+static int print_result(cli_ctx *ctx, const lty_campaign_result *m)
+{
+    cli_doc *d = cli_doc_new(ctx);
+    if (d) {
+        cli_table *t = cli_doc_table(d, "segments", NULL);
+        figures_cols(t);
+        for (size_t i = 0; i < m->segment_count; i++)
+            figures_row(t, m->segments[i].segment[0] || ctx->format != CLI_FORMAT_TABLE
+                               ? m->segments[i].segment
+                               : "(unscored)",
+                        &m->segments[i].figures);
+        figures_row(t, "(all)", &m->overall);
+    }
+    return cli_doc_finish(d);
+}
+
 static int campaign_measure(cli_ctx *ctx, int argc, char **argv)
 {
     cli_args a;
     int rc = cli_begin(ctx, &a, none, argc, argv, "campaign measure", help_measure, 1, 1, 0);
     if (rc)
         return CLI_BEGIN_EXIT(rc);
-    lty_campaign_result m = LTY_CAMPAIGN_RESULT_INIT;
-    if ((rc = lty_campaign_measure(ctx->engine, a.pos[0], LTY_TIME_NOW, &m)))
-        return cli_fail(ctx, "campaign measure", rc);
+    lty_campaign_result *m = calloc(1, sizeof *m);
+    if (!m)
+        return cli_fail(ctx, "campaign measure", LTY_ENOMEM);
+    m->version = LTY_CAMPAIGN_RESULT_VERSION;
+    if ((rc = lty_campaign_measure(ctx->engine, a.pos[0], LTY_TIME_NOW, m)))
+        rc = cli_fail(ctx, "campaign measure", rc);
+    else
+        rc = print_result(ctx, m);
+    free(m);
+    return rc;
+}
+
+static int campaign_result(cli_ctx *ctx, int argc, char **argv)
+{
+    cli_args a;
+    int rc = cli_begin(ctx, &a, none, argc, argv, "campaign result", help_result, 1, 1, 0);
+    if (rc)
+        return CLI_BEGIN_EXIT(rc);
+    lty_campaign_result *m = calloc(1, sizeof *m);
+    if (!m)
+        return cli_fail(ctx, "campaign result", LTY_ENOMEM);
+    m->version = LTY_CAMPAIGN_RESULT_VERSION;
+    if ((rc = lty_campaign_result_get(ctx->engine, a.pos[0], m)))
+        rc = cli_fail(ctx, "campaign result", rc);
+    else
+        rc = print_result(ctx, m);
+    free(m);
+    return rc;
+}
+
+static int list_row(const char *id, const char *name, int measured, void *ud)
+{
+    cli_table *t = ud;
+    cli_cell_text(t, id);
+    cli_cell_text(t, name);
+    cli_cell_bool(t, measured);
+    return 0;
+}
+
+static int campaign_list(cli_ctx *ctx, int argc, char **argv)
+{
+    cli_args a;
+    int rc = cli_begin(ctx, &a, none, argc, argv, "campaign list", help_list, 0, 0, 0);
+    if (rc)
+        return CLI_BEGIN_EXIT(rc);
     cli_doc *d = cli_doc_new(ctx);
-    if (d) {
-        cli_table *t = cli_doc_record(d, "result", NULL);
-        cli_field_int(t, "treatment", "treatment (sent)", (int64_t)m.treatment);
-        cli_field_int(t, "unsent", "treatment not sent", (int64_t)m.unsent);
-        cli_field_int(t, "control", "control", (int64_t)m.control);
-        cli_field_int(t, "treatment_responders", "treatment responders",
-                      (int64_t)m.treatment_responders);
-        cli_field_int(t, "control_responders", "control responders",
-                      (int64_t)m.control_responders);
-        cli_field_double(t, "treatment_rate", "treatment rate", m.treatment_rate, 4);
-        cli_field_double(t, "control_rate", "control rate", m.control_rate, 4);
-        cli_field_double(t, "uplift", "uplift", m.uplift, 4);
-        cli_field_double(t, "uplift_low", "uplift 90% low", m.uplift_low, 4);
-        cli_field_double(t, "uplift_high", "uplift 90% high", m.uplift_high, 4);
-        cli_field_money(t, "treatment_revenue", "treatment revenue", m.treatment_revenue);
-        cli_field_money(t, "control_revenue", "control revenue", m.control_revenue);
-        cli_field_money(t, "incremental_revenue", "incremental revenue",
-                        (int64_t)(m.incremental_revenue + (m.incremental_revenue < 0 ? -0.5 : 0.5)));
-        cli_field_money(t, "cost", "cost", m.cost);
-        cli_field_double(t, "roi", "ROI", m.roi, 2);
+    if (!d)
+        return cli_fail(ctx, "campaign list", LTY_ENOMEM);
+    cli_table *t = cli_doc_table(d, "campaigns", NULL);
+    cli_col(t, "id", "ID", 0);
+    cli_col(t, "name", "NAME", 0);
+    cli_col(t, "measured", "MEASURED", 0);
+    if ((rc = lty_campaign_list(ctx->engine, list_row, t))) {
+        cli_doc_free(d);
+        return cli_fail(ctx, "campaign list", rc);
     }
     return cli_doc_finish(d);
 }
@@ -301,6 +438,8 @@ static const cli_sub subs[] = {
     {"simulate", campaign_simulate, "simulate ID [--seed N]"},
     {"launch", campaign_launch, "launch ID"},
     {"measure", campaign_measure, "measure ID"},
+    {"result", campaign_result, "result ID"},
+    {"list", campaign_list, "list"},
     {NULL, NULL, NULL}};
 
 int cmd_campaign(cli_ctx *ctx, int argc, char **argv)

@@ -244,7 +244,8 @@ static int customer_history(struct demo *d, uint32_t c)
     }
     /* Customers still coming are often booked for their next visit. */
     if (alive && rate > 1.0 / 90 && demo_unit(&d->rng) < 0.5) {
-        int ahead = 1 + (int)demo_below(&d->rng, 21);
+        /* from today (the front desk's briefing) to three weeks ahead */
+        int ahead = (int)demo_below(&d->rng, 21);
         struct rec *a = add(d, d->midnight[0] + (int64_t)ahead * 86400 + 36000 +
                                    (int64_t)demo_below(&d->rng, 18) * 1800,
                             c, R_APPT);
@@ -545,6 +546,18 @@ static int define_next(struct demo *d)
     return LTY_OK;
 }
 
+/* The segments the campaign targets and keeps per member: RFM scores as
+ * of the launch (scored again at the end, as of now). */
+static int score_at_launch(struct demo *d)
+{
+    lty_rfm_options ro = LTY_RFM_OPTIONS_INIT;
+    lty_rfm_result *res = NULL;
+    ro.as_of = d->launch;
+    int rc = lty_rfm_compute(d->e, &ro, &res);
+    lty_rfm_result_free(res);
+    return rc ? fail(d, rc, "RFM at launch") : LTY_OK;
+}
+
 static int launch_and_send(struct demo *d)
 {
     int rc;
@@ -598,7 +611,12 @@ static int analytics(struct demo *d)
     lty_rfm_options ro = LTY_RFM_OPTIONS_INIT;
     lty_rfm_result *res = NULL;
     ro.as_of = d->now;
-    int rc = lty_rfm_compute(d->e, &ro, &res);
+    /* the win-back campaign's result, kept for the report and for the next
+     * campaign's forecast (its segments are those of the launch) */
+    int rc = lty_campaign_measure(d->e, CLI_DEMO_WINBACK, d->now, NULL);
+    if (rc)
+        return fail(d, rc, "measuring the win-back campaign");
+    rc = lty_rfm_compute(d->e, &ro, &res);
     if (rc)
         return fail(d, rc, "RFM");
     d->sum->rfm_customers = lty_rfm_result_count(res);
@@ -698,7 +716,7 @@ int cli_demo_populate(lty_engine *e, uint64_t seed, size_t customers,
     while (split < d.n && d.recs[split].t <= d.launch)
         split++;
     if ((rc = write_range(&d, b, 0, split)) || (rc = define_campaigns(&d)) ||
-        (rc = launch_and_send(&d)))
+        (rc = score_at_launch(&d)) || (rc = launch_and_send(&d)))
         goto done;
     /* The rest of the history, with the campaign's responses, in time
      * order. */

@@ -32,6 +32,9 @@ static const cli_command commands[] = {
     {"campaign", cmd_campaign, "define, simulate, launch and measure campaigns"},
     {"template", cmd_template, "store or remove a message template"},
     {"verify", cmd_verify, "check every record and aggregate of the store"},
+    {"import", cmd_import, "import customers, events or appointments from CSV"},
+    {"report", cmd_report, "write the store's report as one HTML file"},
+    {"demo", cmd_demo, "build a demo clinic, show what it knows, write a report"},
     {NULL, NULL, NULL}};
 
 static const char *progname = "loyalty";
@@ -143,6 +146,7 @@ int cli_apply_global(cli_ctx *ctx, const char *name, size_t len,
         ctx->format = CLI_FORMAT_CSV;
     else if (IS("db")) {
         ctx->db_path = value;
+        ctx->db_named = 1;
         ctx->pg_conninfo = NULL;
     } else if (IS("postgres"))
         ctx->pg_conninfo = value;
@@ -189,8 +193,10 @@ static int env_defaults(cli_ctx *ctx)
     ctx->currency = "KRW";
     ctx->currency_exponent = 0;
     ctx->country_code = 82;
-    if ((v = getenv("LOYALTY_DB")) && *v)
+    if ((v = getenv("LOYALTY_DB")) && *v) {
         ctx->db_path = v;
+        ctx->db_named = 1;
+    }
     if ((v = getenv("LOYALTY_POSTGRES")) && *v)
         ctx->pg_conninfo = v;
     if ((v = getenv("LOYALTY_CURRENCY")) && *v && set_currency(ctx, v))

@@ -495,7 +495,9 @@ static int one_campaign(struct report *r, const char *id,
     int rc = lty_campaign_get(r->e, id, &def);
     fputs("<h3>", out);
     html_escape(out, rc == LTY_OK ? def->name : id);
-    fputs("</h3>\n", out);
+    fputs(" <small>", out);
+    html_escape(out, id);
+    fputs("</small></h3>\n", out);
     lty_free(def);
     if (rc == LTY_ENOTFOUND) {
         fputs("<p class=\"note\">Not found in this store.</p>\n", out);

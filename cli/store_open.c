@@ -107,6 +107,11 @@ static int open_backend(cli_ctx *ctx, int create, lty_storage_ops *ops,
 #ifdef CLI_HAVE_SQLITE
     lty_sqlite_options so = LTY_SQLITE_OPTIONS_INIT;
     so.create = create;
+    /* Bulk writers (import, demo) commit with synchronous NORMAL: a power
+     * cut may lose their last commits, never corrupt the file, and both
+     * can simply be run again (an import is idempotent). */
+    if (ctx->bulk)
+        so.synchronous_full = 0;
     rc = lty_sqlite_open(ctx->db_path, &so, ops, ud);
     if (rc == LTY_ENOTFOUND) {
         cli_errorf("no store at %s: run 'loyalty init' first (or give --db FILE)",
@@ -179,6 +184,9 @@ static int open_engine(cli_ctx *ctx, int create, int discard_commits)
 
 int cli_store_open(cli_ctx *ctx)
 {
+    /* already open (`demo` runs other commands on its store) */
+    if (ctx->engine)
+        return CLI_EXIT_OK;
     return open_engine(ctx, 0, 0);
 }
 

@@ -99,7 +99,8 @@ for cmd in "init" "program" "program load" "program list" "customer" \
     "appointment arrive" "appointment noshow" "appointment reschedule" \
     "appointment list" "brief" "recognize" "plan" "outbox" "outbox list" \
     "outbox dispatch" "rfm" "clv" "churn" "campaign" "campaign define" \
-    "campaign simulate" "campaign launch" "campaign measure" "verify" \
+    "campaign simulate" "campaign launch" "campaign measure" "campaign result" \
+    "campaign list" "import" "report" "demo" "verify" \
     "template" "template set" "template remove"; do
     # shellcheck disable=SC2086
     run 0 $cmd --help && has "usage: loyalty"
@@ -352,7 +353,10 @@ run 0 campaign define wb --preset winback --lapsed-days 60 --cost-per-message 30
 run 0 --json campaign simulate wb --seed 7 && json \
     && jget "d['eligibility']['not_in_target'] > 0" "True"
 run 0 --json campaign launch wb && json
-run 0 campaign measure wb && has "uplift"
+run 0 campaign measure wb && has "UPLIFT" && has "(all)"
+run 0 --json campaign result wb && json && jget "d['segments'][-1]['segment']" "(all)"
+run 0 campaign list && has "wb" && has "yes"
+run 3 campaign result nosuch
 run 0 campaign define bd --preset birthday --month 3
 run 0 campaign define v --preset vip && has "vip"
 run 2 campaign define x --preset birthday && has "--month" err
@@ -369,6 +373,32 @@ run 1 template set hello sms 'Hi {nmae}' && has "template set" err
 run 2 template set hello fax 'Hi'
 run 0 template remove hello sms --locale ko
 run 3 template remove hello sms --locale ko
+
+# --- import, report, demo -------------------------------------------------------
+printf 'id,name,phone\nimp1,Kim Import,010-5555-0001\nimp2,Lee Import,010-5555-0002\n' >cust.csv
+run 0 import customers cust.csv && has "rows written"
+run 0 --json customer show imp1 && json && jget "d['customer']['name']" "Kim Import"
+run 0 --json import customers cust.csv && json && jget "d['summary']['duplicates']" "2"
+printf 'id,name,phone\nimp3,Park,010-5555-0003\nimp4,Choi,not-a-phone\n' >badc.csv
+run 1 import customers badc.csv && has "phone" && has "batches not written"
+hasnt "not-a-phone"
+run 3 customer show imp3  # its batch had a bad row: nothing of it was written
+run 2 import gifts cust.csv && has "customers, events or appointments" err
+run 1 import customers missing.csv
+run 0 report --html rep.html && test -s rep.html && has "wrote rep.html"
+grep -q "Campaign results" rep.html || fail "report: no campaign section"
+grep -q ">wb<" rep.html || fail "report: campaign wb missing"
+run 2 report && has "--html" err
+saved_db=$LOYALTY_DB
+unset LOYALTY_DB  # the demo's own file, loyalty-demo.db
+run 0 demo --customers 150 --report demo.html && has "Today's briefing" \
+    && has "simulated before launch" && test -s demo.html && test -s loyalty-demo.db
+run 0 demo --customers 150 --report demo.html   # its own file: replaced
+LOYALTY_DB=$saved_db
+export LOYALTY_DB
+run 1 demo --customers 150   # a named store ($LOYALTY_DB): refused
+has "exists" err
+run 0 customer show imp1  # ... and left alone
 
 # --- verify, erase ---------------------------------------------------------
 run 0 verify && has "store is consistent"
