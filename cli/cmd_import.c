@@ -46,9 +46,6 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         cli_errorf("import %s: %s (%s)", kind,
                    sum.message[0] ? sum.message : lty_engine_last_error(ctx->engine),
                    lty_strerror(rc));
-        if (sum.partial_through_line)
-            cli_errorf("import %s: rows up to line %lu were written before the "
-                       "failure", kind, sum.partial_through_line);
         return cli_exit_for(rc) == CLI_EXIT_NOTFOUND ? CLI_EXIT_ERROR
                                                       : cli_exit_for(rc);
     }

@@ -5,7 +5,8 @@
  * status is arrived, no_show or cancelled, closes it as well (arrival
  * records the visit).  Rows the store already has in the same state are
  * replays.  Batches are checked on a scratch engine and against the store
- * before any row is written (import_scratch.c).
+ * before any row is written (import_scratch.c), then written in one
+ * lty_transaction(): all of a batch or nothing.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -148,6 +149,32 @@ static int check_store(struct import_ctx *ctx, struct import_row *row,
     return 0;
 }
 
+/* The batch's writes, as the body of lty_transaction(): repeatable (the
+ * engine runs it again after a conflict), so it counts nothing. */
+struct write_op {
+    const struct appt_row *ar;
+    size_t n;
+    size_t failed;             /* the row whose call failed */
+};
+
+static int write_rows(lty_engine *e, void *arg)
+{
+    struct write_op *w = arg;
+    for (size_t i = 0; i < w->n; i++) {
+        const struct appt_row *a = &w->ar[i];
+        int r = LTY_OK;
+        if (a->book)
+            r = lty_appointment_book(e, &a->spec);
+        if (r == LTY_OK && a->close)
+            r = close_appt(e, a);
+        if (r != LTY_OK) {
+            w->failed = i;
+            return r;
+        }
+    }
+    return LTY_OK;
+}
+
 static int write_batch(struct import_ctx *ctx, struct import_row *rows, size_t n)
 {
     struct appt_row *ar = calloc(n, sizeof *ar);
@@ -191,29 +218,19 @@ static int write_batch(struct import_ctx *ctx, struct import_row *rows, size_t n
     }
     if (ctx->batch_bad)
         goto done;
-    unsigned long last_written = 0;
+    /* one transaction: the batch is written whole or not at all */
+    struct write_op w = {ar, n, 0};
+    int r = lty_transaction(ctx->e, write_rows, &w);
+    if (r != LTY_OK) {
+        rc = import_fail(ctx, r,
+                         "line %lu: %s; nothing of its batch was written, "
+                         "nor the rest of the file",
+                         rows[w.failed].line, lty_engine_last_error(ctx->e));
+        goto done;
+    }
     for (size_t i = 0; i < n; i++) {
-        struct appt_row *a = &ar[i];
-        int r = LTY_OK;
-        if (!a->book && !a->close) {
-            ctx->sum->accepted++;
-            ctx->sum->duplicates++;
-            continue;
-        }
-        if (a->book)
-            r = lty_appointment_book(ctx->e, &a->spec);
-        if (r == LTY_OK && a->close)
-            r = close_appt(ctx->e, a);
-        if (r != LTY_OK) {
-            ctx->sum->partial_through_line = last_written;
-            rc = import_fail(ctx, r,
-                             "line %lu: %s; the rows of its batch before it "
-                             "were written, the rest of the file was not",
-                             rows[i].line, lty_engine_last_error(ctx->e));
-            goto done;
-        }
-        last_written = rows[i].line;
         ctx->sum->accepted++;
+        ctx->sum->duplicates += !ar[i].book && !ar[i].close;
     }
 done:
     lty_engine_free(scratch);

@@ -44,10 +44,6 @@ struct cli_import_summary {
     /* A failure that stopped the import (cannot read the file, bad header,
      * a storage error), or "". */
     char message[256];
-    /* Set when a storage failure stopped the import in the middle of a
-     * customer or appointment batch: rows of that batch up to this line
-     * were written (see docs/guide/import.md); 0 otherwise. */
-    unsigned long partial_through_line;
 };
 
 /*

@@ -5,7 +5,8 @@
  * has updates the fields the row gives (empty fields leave a field alone),
  * so importing the same file twice changes nothing the second time.
  * Batches are checked on a scratch engine and against the store before
- * any row is written (import_scratch.c).
+ * any row is written (import_scratch.c), then written in one
+ * lty_transaction(): all of a batch or nothing.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -102,6 +103,31 @@ static int taken(lty_engine *e, const char *id, const char *value, int phone,
 
 enum { ACT_CREATE, ACT_UPDATE, ACT_NONE };
 
+/* The batch's writes, as the body of lty_transaction(): repeatable (the
+ * engine runs it again after a conflict), so it counts nothing. */
+struct write_op {
+    const lty_customer_fields *cf;
+    const unsigned char *act;
+    size_t n;
+    size_t failed;             /* the row whose call failed */
+};
+
+static int write_rows(lty_engine *e, void *arg)
+{
+    struct write_op *w = arg;
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->act[i] == ACT_NONE)
+            continue;
+        int r = w->act[i] == ACT_CREATE ? lty_customer_create(e, &w->cf[i])
+                                        : lty_customer_update(e, &w->cf[i]);
+        if (r != LTY_OK) {
+            w->failed = i;
+            return r;
+        }
+    }
+    return LTY_OK;
+}
+
 static int write_batch(struct import_ctx *ctx, struct import_row *rows, size_t n)
 {
     lty_customer_fields *cf = malloc(n * sizeof *cf);
@@ -160,25 +186,19 @@ static int write_batch(struct import_ctx *ctx, struct import_row *rows, size_t n
     }
     if (ctx->batch_bad)
         goto done;
-    unsigned long last_written = 0;
+    /* one transaction: the batch is written whole or not at all */
+    struct write_op w = {cf, act, n, 0};
+    int r = lty_transaction(ctx->e, write_rows, &w);
+    if (r != LTY_OK) {
+        rc = import_fail(ctx, r,
+                         "line %lu: %s; nothing of its batch was written, "
+                         "nor the rest of the file",
+                         rows[w.failed].line, lty_engine_last_error(ctx->e));
+        goto done;
+    }
     for (size_t i = 0; i < n; i++) {
-        if (act[i] == ACT_NONE) {
-            ctx->sum->accepted++;
-            ctx->sum->duplicates++;
-            continue;
-        }
-        int r = act[i] == ACT_CREATE ? lty_customer_create(ctx->e, &cf[i])
-                                     : lty_customer_update(ctx->e, &cf[i]);
-        if (r != LTY_OK) {
-            ctx->sum->partial_through_line = last_written;
-            rc = import_fail(ctx, r,
-                             "line %lu: %s; the rows of its batch before it "
-                             "were written, the rest of the file was not",
-                             rows[i].line, lty_engine_last_error(ctx->e));
-            goto done;
-        }
-        last_written = rows[i].line;
         ctx->sum->accepted++;
+        ctx->sum->duplicates += act[i] == ACT_NONE;
     }
 done:
     lty_engine_free(scratch);

@@ -610,6 +610,12 @@ int lty_outbox_dispatch(lty_engine *e, int64_t now, size_t max,
         memset(report, 0, sizeof *report);
     if (!e->messenger.send)
         return lty__err(e, LTY_ESTATE, "dispatch: no messenger registered");
+    /* a claim must be committed before its message is handed over */
+    if (e->in_group) {
+        if (!e->group_rc)
+            e->group_rc = LTY_ESTATE;
+        return lty__err(e, LTY_ESTATE, "dispatch: not inside lty_transaction()");
+    }
     if (max < 1 || max > DISPATCH_MAX)
         return lty__err(e, LTY_EINVALID, "max: outside 1..%d", DISPATCH_MAX);
     if (now == LTY_TIME_NOW)

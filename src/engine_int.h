@@ -33,6 +33,8 @@ struct lty_engine {
     int country_code;
     int retry_limit;
     int in_txn;                /* a transaction is open on the connection */
+    int in_group;              /* inside lty_transaction(): calls join it */
+    int group_rc;              /* the first failure of a call in the group */
     lty_buf rbuf;              /* scratch for reads (values from get) */
     lty_buf wbuf;              /* scratch for encoding records */
     lty_buf wbuf2;             /* second encode scratch (two records per write) */

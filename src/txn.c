@@ -54,11 +54,27 @@ int lty__scan(lty_engine *e, const char *prefix, size_t plen, const char *after,
     return rc;
 }
 
+/* A call inside lty_transaction(): its body joins the open transaction.
+ * A failure poisons the group (the call may have written part of its
+ * work), so the group rolls back even if the host's body ignores it. */
+static int join_group(lty_engine *e, lty__txn_body body, void *arg)
+{
+    lty__err_clear(e);
+    e->in_txn = 1;
+    int rc = body(e, arg);
+    e->in_txn = 0;
+    if (rc && !e->group_rc)
+        e->group_rc = rc;
+    return rc;
+}
+
 int lty__txn(lty_engine *e, lty__txn_body body, void *arg)
 {
     if (e->in_txn)
         return lty__err(e, LTY_ESTATE,
                         "engine: called from inside one of its own callbacks");
+    if (e->in_group)
+        return join_group(e, body, arg);
     for (int attempt = 0;; attempt++) {
         lty__err_clear(e);
         int rc = e->ops.begin(e->sud);
@@ -98,4 +114,47 @@ int lty__get_customer_record(lty_engine *e, const char *id, size_t n, char kind,
     if (rc == LTY_ENOTFOUND)
         return lty__err(e, rc, "%s: none stored for the customer", what);
     return rc;
+}
+
+int lty_transaction(lty_engine *e, lty_transaction_fn body, void *userdata)
+{
+    if (!e)
+        return LTY_EINVALID;
+    if (e->in_txn || e->in_group) {
+        if (e->in_group && !e->group_rc)
+            e->group_rc = LTY_ESTATE; /* the outer one must not commit */
+        return lty__err(e, LTY_ESTATE, "transaction: already inside one, or "
+                                       "called from an engine callback");
+    }
+    lty__err_clear(e);
+    if (!body)
+        return lty__err(e, LTY_EINVALID, "transaction body: NULL");
+    for (int attempt = 0;; attempt++) {
+        int rc = e->ops.begin(e->sud);
+        if (rc) {
+            rc = lty__storage_err(e, rc < 0 ? rc : LTY_ESTORAGE, "begin");
+            if (rc == LTY_ECONFLICT && attempt < e->retry_limit)
+                continue;
+            return rc;
+        }
+        e->in_group = 1;
+        e->group_rc = LTY_OK;
+        rc = body(e, userdata);
+        if (rc == LTY_OK)
+            rc = e->group_rc;
+        e->in_group = 0;
+        if (rc == LTY_OK) {
+            rc = e->ops.commit(e->sud);
+            if (rc == LTY_OK)
+                return LTY_OK;
+            rc = lty__storage_err(e, rc < 0 ? rc : LTY_ESTORAGE, "commit");
+        } else if (!e->err[0]) {
+            (void)lty__err(e, rc < 0 ? rc : LTY_EUSER,
+                           "transaction: the body returned %d", rc);
+        }
+        (void)e->ops.rollback(e->sud);
+        if (rc == LTY_ECONFLICT && attempt < e->retry_limit)
+            continue;
+        return rc;
+    }
 }

@@ -146,6 +146,49 @@ LTY_API void lty_engine_free(lty_engine *e);
 LTY_API const char *lty_engine_last_error(const lty_engine *e);
 
 /**
+ * @brief The body of lty_transaction(): calls on @p e it makes join the
+ *        transaction.
+ * @param e         The engine.
+ * @param userdata  As passed to lty_transaction().
+ * @return #LTY_OK to commit; anything else rolls back, and
+ *         lty_transaction() returns it.
+ */
+typedef int (*lty_transaction_fn)(lty_engine *e, void *userdata);
+
+/**
+ * @brief Run several engine calls as one storage transaction: all of their
+ *        writes are kept, or none.
+ *
+ * @p body is called inside a transaction; every call it makes on @p e
+ * (customers, events, bookings, rewards, campaigns ...) joins that
+ * transaction instead of committing its own.  The transaction commits when
+ * @p body returns #LTY_OK and no call inside failed; otherwise everything is
+ * rolled back, even when @p body ignored the failing call's code (a call
+ * that failed may have done part of its work).  An import uses it to write
+ * a batch of customers all or nothing.
+ *
+ * **Retries.**  When the store reports a conflict (another engine won),
+ * the whole transaction is rolled back and @p body runs again, up to the
+ * engine's retry limit: @p body must be repeatable, with no effect outside
+ * the engine that a second run would duplicate.
+ *
+ * **Not inside:** lty_transaction() itself, and lty_outbox_dispatch(),
+ * which hands messages to the messenger and must commit each claim before
+ * sending (#LTY_ESTATE).  Reads see the transaction's own writes.  A long
+ * body holds the store's write lock (SQLite) for its whole run.
+ *
+ * @param[in] e         The engine.
+ * @param[in] body      The calls to make.
+ * @param[in] userdata  Passed to @p body.
+ * @return #LTY_OK when committed; the first failing call's code, or what
+ *         @p body returned (a positive value becomes #LTY_EUSER in the
+ *         engine's message, and is returned as is); #LTY_ESTATE when
+ *         nested; #LTY_EINVALID; storage errors.
+ */
+LTY_API int lty_transaction(lty_engine *e, lty_transaction_fn body,
+                            void *userdata);
+
+/**
  * @brief The engine's current time, from its clock.
  *
  * @param[in] e  The engine.

@@ -59,6 +59,36 @@ class EventTest(unittest.TestCase):
         self.assertEqual(self.e.local_date(), dt.date(2026, 3, 2))      # UTC+9
         self.assertEqual(self.e.local_date(MONDAY - dt.timedelta(hours=1)), dt.date(2026, 3, 1))
 
+    def test_transaction_all_or_nothing(self):
+        def ok(e):
+            e.customers.create("t1", name="Lee")
+            e.events.record(EventType.PURCHASE, "tp1", "t1", time=MONDAY, amount=7000)
+            self.assertEqual(e.customers.get("t1").stats().net_spend, 7000)  # own writes
+        self.e.transaction(ok)
+        self.assertEqual(self.e.customers.get("t1").stats().net_spend, 7000)
+
+        class Stop(Exception):
+            pass
+
+        def raises(e):
+            e.customers.create("t2", name="Park")
+            raise Stop()
+        with self.assertRaises(Stop):
+            self.e.transaction(raises)
+        with self.assertRaises(loyalty.NotFoundError):
+            self.e.customers.get("t2")
+
+        def swallows(e):
+            e.customers.create("t3", name="Choi")
+            try:
+                e.customers.create("t1", name="again")   # exists: fails
+            except loyalty.ExistsError:
+                pass                                      # ... and is ignored
+        with self.assertRaises(loyalty.ExistsError):
+            self.e.transaction(swallows)
+        with self.assertRaises(loyalty.NotFoundError):
+            self.e.customers.get("t3")
+
     def test_verify_clean_store(self):
         self.e.events.record(EventType.VISIT, "v1", "c1", time=MONDAY)
         self.assertEqual(self.e.verify(), [])

@@ -137,6 +137,7 @@ class VerifyMismatch(C.Structure):
 
 
 VERIFY_FN = C.CFUNCTYPE(c_int, C.POINTER(VerifyMismatch), c_void_p)
+TRANSACTION_FN = C.CFUNCTYPE(c_int, c_void_p, c_void_p)
 
 # --- customers, events -------------------------------------------------------
 

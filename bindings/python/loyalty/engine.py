@@ -151,6 +151,27 @@ class Engine:
         self._lib.lty_engine_local_date(h, when, C.byref(d))
         return from_cdate(d)
 
+    def transaction(self, body: Callable[["Engine"], None]) -> None:
+        """Run ``body(engine)`` as one storage transaction (lty_transaction):
+        every call it makes on this engine is kept, or none.
+
+        An exception raised by ``body`` (a failed call's error included) rolls
+        everything back and is raised again here; a call that failed inside
+        rolls the group back even if ``body`` caught its exception.  On a
+        conflict with another engine ``body`` runs again, so it must be
+        repeatable.  ``messages.dispatch`` is refused inside.
+        """
+        h = self._handle()
+
+        def cb(e_ptr: Any, ud: Any) -> int:
+            try:
+                body(self)
+                return 0
+            except BaseException as exc:
+                _lib.defer_exception(exc)
+                return -15  # LTY_EUSER: the exception is raised on return
+        self._lib.lty_transaction(h, T.TRANSACTION_FN(cb), None)
+
     def verify(self) -> List[VerifyMismatch]:
         """Recompute stored totals from the ledger; the mismatches found."""
         out: List[VerifyMismatch] = []
