@@ -153,7 +153,7 @@ int cmd_demo(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_write_report(ctx, report, "Demo clinic")))
         return rc;
     if (ctx->format == CLI_FORMAT_TABLE)
-        printf("\nWrote %s. Try: loyalty --db %s customer find 김\n", report,
-               ctx->db_path);
+        printf("\nWrote %s (open it in a browser). Try: loyalty --db %s "
+               "customer show C00001\n", report, ctx->db_path);
     return CLI_EXIT_OK;
 }

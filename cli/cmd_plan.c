@@ -19,7 +19,7 @@ static const char help[] =
     "messages of lapsed customers.  Run it once a day; running it again plans\n"
     "nothing twice.\n"
     "  --winback-days N      lapsed after N days without a visit\n"
-    "  --winback-factor PCT  lapsed after PCT%% of the customer's usual interval\n"
+    "  --winback-factor PCT  lapsed after PCT% of the customer's usual interval\n"
     "  --winback-max-days N  leave alone customers gone longer than N days\n"
     "  --at HH:MM            local time the messages are due (default 10:00)\n"
     "  --channel CH          sms, email, kakao, push (default: the customer's)\n"

@@ -405,7 +405,7 @@ static int setup(struct demo *d)
         {"appointment_reminder", "{name}님, {date} {time} 미소피부과 예약이 있습니다. 변경은 02-555-0100"},
         {"aftercare", "{name}님, {date}에 받으신 {item} 효과가 곧 끝나갑니다. 다음 관리를 예약해 보세요."},
         {LTY_REFERRAL_THANKS_TEMPLATE, "{name}님, 소개해 주셔서 감사합니다."},
-        {"program_promotion", "{name}님이 {title} 등급이 되었습니다."},
+        {"program_promotion", "{name}님이 {title}{tier} 등급이 되었습니다."},
         {"program_notice", "{name}님, 미소 스타 등급 안내입니다."},
         {"winback", "{name}님, 오랜만이에요! 이번 달 방문하시면 관리 1회를 더 해 드립니다."}};
     static const lty_channel channels[] = {LTY_CHANNEL_SMS, LTY_CHANNEL_KAKAO,

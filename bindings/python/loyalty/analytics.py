@@ -167,11 +167,12 @@ class RfmResult(_Owned):
         return out
 
     def pareto(self) -> float:
-        """Share of customers that brings 80% of revenue."""
+        """Share of revenue brought by the top 20% of customers by monetary."""
         return float(self._lib.lty_rfm_result_pareto(self._handle()))
 
     def concentration(self) -> List[float]:
-        """Revenue share of each customer decile, top first."""
+        """The concentration curve: element k is the revenue share of the top
+        (k + 1) tenths of the customers by monetary (cumulative; the last is 1)."""
         out = (C.c_double * 10)()
         self._lib.lty_rfm_result_concentration(self._handle(), C.byref(out))
         return list(out)
