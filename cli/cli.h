@@ -36,8 +36,14 @@ typedef struct cli_ctx {
     int utc_offset_set;         /* --utc-offset given (else the system zone) */
     int utc_offset;             /* minutes */
     int country_code;           /* --country-code */
+    int currency_given;         /* --currency or $LOYALTY_CURRENCY given */
+    int zone_given;             /* --utc-offset or $LOYALTY_UTC_OFFSET given */
+    int language_given;         /* init --language given */
+    const char *language;       /* init --language (else the store's, or "en") */
+    int country_given;          /* --country-code or $LOYALTY_COUNTRY_CODE given */
     const char *program;        /* argv[0] for messages */
     int bulk;                   /* import, demo: SQLite synchronous NORMAL */
+    int creating;               /* init, demo: no store to read settings from yet */
     lty_engine *engine;         /* opened by cli_store_open() */
     FILE *out;                  /* stdout */
 } cli_ctx;
@@ -81,6 +87,11 @@ int cli_store_open_readonly(cli_ctx *ctx);
 /* Open, creating the SQLite file or the PostgreSQL tables when missing
  * (`init`). */
 int cli_store_create(cli_ctx *ctx);
+
+/* Before a command reads its values: open the store if there is one, so
+ * that its settings (currency, zone, country code) are known; nothing when
+ * there is none yet.  cli_begin() calls it. */
+int cli_store_peek(cli_ctx *ctx);
 
 /* --- the command groups (cmd_*.c) --- */
 int cmd_init(cli_ctx *ctx, int argc, char **argv);

@@ -75,6 +75,7 @@ int cmd_demo(cli_ctx *ctx, int argc, char **argv)
 {
     cli_args a;
     int64_t customers = 2000, seed = 2026;
+    ctx->creating = 1;
     int rc = cli_begin(ctx, &a, spec, argc, argv, "demo", help, 0, 0, 1);
     if (rc)
         return CLI_BEGIN_EXIT(rc);

@@ -62,9 +62,36 @@ static const lty_channel customer_channels[] = {
 
 int cli_store_create(cli_ctx *ctx);
 
+/* Write the store's settings (lty_store_settings_set()) when it has none,
+ * or when this init names any of them: the currency, the zone (a fixed
+ * offset, or the machine's local zone), the country code, the language.
+ * Later commands read them (store_open.c), so every program on the store
+ * shows money and dates the same way. */
+static int store_settings(cli_ctx *ctx)
+{
+    lty_store_settings s = LTY_STORE_SETTINGS_INIT;
+    int rc = lty_store_settings_get(ctx->engine, &s);
+    if (rc && rc != LTY_ENOTFOUND)
+        return cli_fail(ctx, "init: store settings", rc);
+    if (rc == LTY_OK && !ctx->currency_given && !ctx->zone_given &&
+        !ctx->country_given && !ctx->language_given)
+        return CLI_EXIT_OK;
+    memset(s.currency, 0, sizeof s.currency);
+    memcpy(s.currency, ctx->currency, strlen(ctx->currency) < 3 ? strlen(ctx->currency) : 3);
+    s.currency_exponent = ctx->currency_exponent;
+    s.zone_local = !ctx->utc_offset_set;
+    s.utc_offset_minutes = ctx->utc_offset_set ? ctx->utc_offset : 0;
+    s.country_code = ctx->country_code;
+    snprintf(s.locale, sizeof s.locale, "%s", ctx->language ? ctx->language : "en");
+    if ((rc = lty_store_settings_set(ctx->engine, &s)))
+        return cli_fail(ctx, "init: store settings", rc);
+    return CLI_EXIT_OK;
+}
+
 int cmd_init(cli_ctx *ctx, int argc, char **argv)
 {
     cli_args a;
+    ctx->creating = 1;
     int rc = cli_begin(ctx, &a, spec, argc, argv, "init", help, 0, 0, 1);
     if (rc)
         return CLI_BEGIN_EXIT(rc);
@@ -73,7 +100,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
         cli_errorf("init: --language: '%s' is not en or ko", lang);
         return CLI_EXIT_USAGE;
     }
-    int korean = lang && !strcmp(lang, "ko");
+    if (lang) {
+        ctx->language = lang;
+        ctx->language_given = 1;
+    }
     int korea = cli_arg_has(&a, "korea");
     if (korea && (!cli_arg(&a, "sender-name") || !cli_arg(&a, "sender-contact") ||
                   !cli_arg(&a, "opt-out-line"))) {
@@ -89,6 +119,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_store_create(ctx)))
         return rc;
     lty_engine *e = ctx->engine;
+    /* the language: given, else the store's, else English */
+    int korean = ctx->language && !strncmp(ctx->language, "ko", 2);
+    if ((rc = store_settings(ctx)))
+        return rc;
     size_t templates = 0;
     if (!cli_arg_has(&a, "no-templates"))
         for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
@@ -119,5 +153,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
     cli_field_text(t, "policy", "messaging policy", korea ? "korea" : "unchanged");
     cli_field_text(t, "currency", "currency", ctx->currency);
     cli_field_int(t, "currency_exponent", "minor-unit digits", ctx->currency_exponent);
+    cli_field_text(t, "zone", "time zone", ctx->utc_offset_set ? "fixed offset" : "local");
+    cli_field_int(t, "utc_offset_minutes", "UTC offset (minutes)",
+                  ctx->utc_offset_set ? ctx->utc_offset : 0);
+    cli_field_int(t, "country_code", "phone country code", ctx->country_code);
+    cli_field_text(t, "language", "language", ctx->language ? ctx->language : "en");
     return cli_doc_finish(d);
 }

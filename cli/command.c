@@ -30,6 +30,9 @@ int cli_begin(cli_ctx *ctx, cli_args *a, const cli_opt *spec, int argc,
     const char *s = strncmp(synopsis, "usage: ", 7) ? synopsis : synopsis + 7;
     if ((rc = cli_args_positional(a, min_pos, max_pos, command, s)))
         return rc;
+    /* the store's settings before the command reads amounts and dates */
+    if ((rc = cli_store_peek(ctx)))
+        return rc;
     if (!no_store && (rc = cli_store_open(ctx)))
         return rc;
     return 0;

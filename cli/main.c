@@ -82,6 +82,7 @@ static const struct currency {
 
 static int set_currency(cli_ctx *ctx, const char *v)
 {
+    ctx->currency_given = 1;
     static char code[4];
     size_t n = strlen(v);
     if (n == 5 && v[3] == ':' && v[4] >= '0' && v[4] <= '4') {
@@ -106,6 +107,7 @@ static int set_currency(cli_ctx *ctx, const char *v)
 static int set_utc_offset(cli_ctx *ctx, const char *v)
 {
     int64_t m;
+    ctx->zone_given = 1;
     if (!strcmp(v, "local")) {
         ctx->utc_offset_set = 0;
         return 0;
@@ -159,6 +161,7 @@ int cli_apply_global(cli_ctx *ctx, const char *name, size_t len,
         if (cli_parse_int("--country-code", value, 1, 999, &c))
             return CLI_EXIT_USAGE;
         ctx->country_code = (int)c;
+        ctx->country_given = 1;
     } else
         return -1;
     return 0;
@@ -208,6 +211,7 @@ static int env_defaults(cli_ctx *ctx)
         if (cli_parse_int("LOYALTY_COUNTRY_CODE", v, 1, 999, &c))
             return CLI_EXIT_USAGE;
         ctx->country_code = (int)c;
+        ctx->country_given = 1;
     }
     return 0;
 }

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "values.h"
@@ -182,22 +183,86 @@ static int open_engine(cli_ctx *ctx, int create, int discard_commits)
     return CLI_EXIT_OK;
 }
 
+/* The store's settings (lty_store_settings_get()) fill in what neither the
+ * command line nor the environment gave: currency, zone, country code,
+ * language.  When they change the engine's options the engine is made
+ * again with them.  A store without settings keeps the defaults. */
+static int adopt_settings(cli_ctx *ctx, int create, int discard_commits)
+{
+    static char currency[4];
+    static char language[LTY_LOCALE_MAX + 1];
+    lty_store_settings s = LTY_STORE_SETTINGS_INIT;
+    int rc = lty_store_settings_get(ctx->engine, &s);
+    if (rc == LTY_ENOTFOUND)
+        return CLI_EXIT_OK;
+    if (rc)
+        return cli_fail(ctx, "store settings", rc);
+    int changed = 0;
+    if (!ctx->currency_given) {
+        memcpy(currency, s.currency, sizeof currency);
+        ctx->currency = currency;
+        changed |= ctx->currency_exponent != s.currency_exponent;
+        ctx->currency_exponent = s.currency_exponent;
+    }
+    if (!ctx->zone_given && !s.zone_local) {
+        changed |= !ctx->utc_offset_set || ctx->utc_offset != s.utc_offset_minutes;
+        ctx->utc_offset_set = 1;
+        ctx->utc_offset = s.utc_offset_minutes;
+    } else if (!ctx->zone_given) {
+        changed |= ctx->utc_offset_set;
+        ctx->utc_offset_set = 0;
+    }
+    if (!ctx->country_given) {
+        changed |= ctx->country_code != s.country_code;
+        ctx->country_code = s.country_code;
+    }
+    if (!ctx->language_given) {
+        memcpy(language, s.locale, sizeof language);
+        ctx->language = language;
+    }
+    if (!changed)
+        return CLI_EXIT_OK;
+    cli_store_close(ctx);
+    return open_engine(ctx, create, discard_commits);
+}
+
+static int open_with_settings(cli_ctx *ctx, int create, int discard_commits)
+{
+    int rc = open_engine(ctx, create, discard_commits);
+    if (rc == CLI_EXIT_OK && (rc = adopt_settings(ctx, create, discard_commits)))
+        cli_store_close(ctx);
+    return rc;
+}
+
 int cli_store_open(cli_ctx *ctx)
 {
     /* already open (`demo` runs other commands on its store) */
     if (ctx->engine)
         return CLI_EXIT_OK;
-    return open_engine(ctx, 0, 0);
+    return open_with_settings(ctx, 0, 0);
 }
 
 int cli_store_open_readonly(cli_ctx *ctx)
 {
-    return open_engine(ctx, 0, 1);
+    cli_store_close(ctx); /* a peek may have opened it for writing */
+    return open_with_settings(ctx, 0, 1);
 }
 
 int cli_store_create(cli_ctx *ctx)
 {
-    return open_engine(ctx, 1, 0);
+    cli_store_close(ctx);
+    return open_with_settings(ctx, 1, 0);
+}
+
+int cli_store_peek(cli_ctx *ctx)
+{
+    if (ctx->engine || ctx->creating)
+        return CLI_EXIT_OK;
+    /* a SQLite store that does not exist yet has no settings; the command
+     * says so itself if it needs one */
+    if (!ctx->pg_conninfo && access(ctx->db_path, F_OK) != 0)
+        return CLI_EXIT_OK;
+    return open_with_settings(ctx, 0, 0);
 }
 
 void cli_store_close(cli_ctx *ctx)

@@ -30,5 +30,6 @@
 #include "loyalty/clv.h"
 #include "loyalty/rfm.h"
 #include "loyalty/campaign.h"
+#include "loyalty/settings.h"
 
 #endif /* LOYALTY_H */

@@ -52,7 +52,8 @@ enum lty__record_kind {
     LTY__REC_CLV = 28,             /* a customer's latest lifetime-value figures */
     LTY__REC_CAMPAIGN = 29,        /* a campaign definition */
     LTY__REC_CAMPAIGN_MEMBER = 30, /* a customer's membership of a campaign */
-    LTY__REC_CAMPAIGN_RESULTS = 31 /* a campaign's last measurement */
+    LTY__REC_CAMPAIGN_RESULTS = 31, /* a campaign's last measurement */
+    LTY__REC_SETTINGS = 32          /* the store's settings */
 };
 
 #define LTY__WIRE_VARINT 0u

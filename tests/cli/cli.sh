@@ -113,7 +113,7 @@ run 2 init --korea && has "sender" err
 run 0 init && has "templates stored" && has "KRW"
 run 0 --json init --language ko --korea --sender-name 'Clinic' \
     --sender-contact 02-123-4567 --opt-out-line '무료수신거부 080-000-0000' && json
-run 0 init   # back to the English texts
+run 0 init --language en   # back to the English texts
 
 # --- programs --------------------------------------------------------------
 run 0 program load "$top_srcdir/examples/programs/tsukada.ini" && has "tsukada"
@@ -373,6 +373,25 @@ run 1 template set hello sms 'Hi {nmae}' && has "template set" err
 run 2 template set hello fax 'Hi'
 run 0 template remove hello sms --locale ko
 run 3 template remove hello sms --locale ko
+
+# --- store settings: init writes them, later commands use them ----------------
+saved_db=$LOYALTY_DB
+unset LOYALTY_CURRENCY LOYALTY_UTC_OFFSET
+LOYALTY_DB="$tmp/usd.db"
+export LOYALTY_DB
+run 0 init --currency USD --utc-offset -05:00 --country-code 1 --language en \
+    && has "USD" && has "-300"
+run 0 customer add u1 --phone 212-555-0100   # national: country code 1
+run 0 --json customer show u1 && jget "d['customer']['phone']" "+12125550100"
+run 0 record purchase u1 12.50 --at '2026-11-30 10:00'
+run 0 customer show u1 && has "12.50"
+run 0 --json customer show u1 && jget "d['customer']['net_spend']" "1250"
+run 0 init && has "USD"               # again without options: kept
+run 0 --currency KRW customer show u1 && has "1,250"   # the command line wins
+LOYALTY_DB=$saved_db
+LOYALTY_CURRENCY=KRW
+LOYALTY_UTC_OFFSET=+09:00
+export LOYALTY_DB LOYALTY_CURRENCY LOYALTY_UTC_OFFSET
 
 # --- import, report, demo -------------------------------------------------------
 printf 'id,name,phone\nimp1,Kim Import,010-5555-0001\nimp2,Lee Import,010-5555-0002\n' >cust.csv

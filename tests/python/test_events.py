@@ -89,6 +89,21 @@ class EventTest(unittest.TestCase):
         with self.assertRaises(loyalty.NotFoundError):
             self.e.customers.get("t3")
 
+    def test_store_settings(self):
+        with self.assertRaises(loyalty.NotFoundError):
+            self.e.store_settings()
+        s = loyalty.StoreSettings(currency="USD", currency_exponent=2, utc_offset_minutes=-300,
+                                  country_code=1, locale="en-US")
+        self.e.set_store_settings(s)
+        self.assertEqual(self.e.store_settings(), s)
+        self.assertEqual(s.engine_options(), {"currency_exponent": 2, "country_code": 1,
+                                              "utc_offset_minutes": -300})
+        with self.assertRaises(loyalty.InvalidError) as cm:
+            self.e.set_store_settings(loyalty.StoreSettings(currency="usd"))
+        self.assertIn("currency", str(cm.exception))
+        with self.assertRaises(loyalty.InvalidError):
+            loyalty.StoreSettings(country_code=0).engine_options()
+
     def test_verify_clean_store(self):
         self.e.events.record(EventType.VISIT, "v1", "c1", time=MONDAY)
         self.assertEqual(self.e.verify(), [])

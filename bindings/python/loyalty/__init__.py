@@ -31,6 +31,7 @@ from .errors import (ClosedError, ConflictError, ConsentError, CorruptError, Exi
                      InvalidError, LibraryError, LoyaltyError, NotFoundError, OutOfMemoryError,
                      ParseError, PermanentError, RangeError, StateError, StorageError,
                      TemporaryError, UserError, VersionError)
+from .engine import StoreSettings
 from .events import NewEvent
 from .plans import JourneyStep
 from .programs import EarnRule, LadderStep, Prize, Tier

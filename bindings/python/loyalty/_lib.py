@@ -76,6 +76,9 @@ _TABLE: List[Tuple[str, Any, Sequence[Any], Any]] = [
     ("lty_engine_local_date", _int, [_E, _i64, _Date], CODE),
     ("lty_verify", _int, [_E, _psz, T.VERIFY_FN, _vp], CODE),
     ("lty_transaction", _int, [_E, T.TRANSACTION_FN, _vp], CODE),
+    ("lty_store_settings_set", _int, [_E, _P(T.StoreSettings)], CODE),
+    ("lty_store_settings_get", _int, [_E, _P(T.StoreSettings)], CODE),
+    ("lty_store_settings_apply", _int, [_P(T.StoreSettings), _P(T.EngineOptions)], CODE),
     # storage
     ("lty_buf_set", _int, [T.P_BUF, _vp, _sz], CODE),
     ("lty_memstore_new", _int, [_P(T.P_MEMSTORE), _P(T.Allocator)], CODE),

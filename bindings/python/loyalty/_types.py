@@ -131,6 +131,15 @@ class EngineOptions(C.Structure):
                 ("allocator", C.POINTER(Allocator))]
 
 
+LOCALE_MAX = 16
+
+
+class StoreSettings(C.Structure):
+    _fields_ = [("version", c_uint), ("currency", C.c_char * 4), ("currency_exponent", c_int),
+                ("zone_local", c_int), ("utc_offset_minutes", c_int), ("country_code", c_int),
+                ("locale", _chars(LOCALE_MAX))]
+
+
 class VerifyMismatch(C.Structure):
     _fields_ = [("customer_id", c_char_p), ("field", c_char_p), ("stored", c_i64),
                 ("expected", c_i64), ("stored_text", c_char_p), ("expected_text", c_char_p)]

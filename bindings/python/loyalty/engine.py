@@ -4,8 +4,9 @@ of libloyalty reachable as a namespace (``engine.customers``,
 from __future__ import annotations
 
 import ctypes as C
+import dataclasses
 import datetime as _dt
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _lib
 from . import _types as T
@@ -16,6 +17,50 @@ from .values import VerifyMismatch
 
 ClockFn = Callable[[], Union[_dt.datetime, int]]
 TzFn = Callable[[_dt.datetime], Union[int, _dt.timedelta]]
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreSettings:
+    """A store's settings (lty_store_settings): currency code and minor-unit
+    digits, the zone (a fixed offset, or the host's local zone), the phone
+    country code and the templates' language."""
+
+    currency: str = "KRW"
+    currency_exponent: int = 0
+    zone_local: bool = False
+    utc_offset_minutes: int = 540
+    country_code: int = 82
+    locale: str = "ko"
+
+    def _to_c(self) -> T.StoreSettings:
+        s = T.StoreSettings()
+        s.version = 1
+        s.currency = self.currency.encode("ascii", "replace")[:3]
+        s.currency_exponent = self.currency_exponent
+        s.zone_local = int(self.zone_local)
+        s.utc_offset_minutes = self.utc_offset_minutes
+        s.country_code = self.country_code
+        s.locale = self.locale.encode("utf-8")[:T.LOCALE_MAX]
+        return s
+
+    @classmethod
+    def _from_c(cls, s: T.StoreSettings) -> "StoreSettings":
+        return cls(s.currency.decode("ascii", "replace"), s.currency_exponent,
+                   bool(s.zone_local), s.utc_offset_minutes, s.country_code,
+                   s.locale.decode("utf-8", "replace"))
+
+    def engine_options(self) -> Dict[str, int]:
+        """The Engine keyword arguments these settings give
+        (lty_store_settings_apply): ``Engine(store, **s.engine_options())``.
+        With a local zone, pass your own ``tz_offset`` as well."""
+        o = T.EngineOptions()
+        o.version = 1
+        o.country_code = 82
+        _lib.core().lty_store_settings_apply(C.byref(self._to_c()), C.byref(o))
+        kw = {"currency_exponent": o.currency_exponent, "country_code": o.country_code}
+        if not self.zone_local:
+            kw["utc_offset_minutes"] = o.utc_offset_minutes
+        return kw
 
 
 class Engine:
@@ -150,6 +195,17 @@ class Engine:
         when = self._lib.lty_engine_now(h) if t is None else to_time(t)
         self._lib.lty_engine_local_date(h, when, C.byref(d))
         return from_cdate(d)
+
+    def store_settings(self) -> "StoreSettings":
+        """The store's settings (NotFoundError when never stored)."""
+        out = T.StoreSettings()
+        out.version = 1  # LTY_STORE_SETTINGS_VERSION
+        self._lib.lty_store_settings_get(self._handle(), C.byref(out))
+        return StoreSettings._from_c(out)
+
+    def set_store_settings(self, settings: "StoreSettings") -> None:
+        """Store the settings every program opening this store should use."""
+        self._lib.lty_store_settings_set(self._handle(), C.byref(settings._to_c()))
 
     def transaction(self, body: Callable[["Engine"], None]) -> None:
         """Run ``body(engine)`` as one storage transaction (lty_transaction):
