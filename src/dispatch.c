@@ -213,12 +213,22 @@ static const char *address_of(const lty__profile *p, lty_channel ch, char *buf,
     return buf;
 }
 
+/* The customer's "locale" preference, or "" (the default template) when
+ * there is none or it is not a locale tag: preferences are free text, and
+ * a spelling such as "ko_KR" must not make rendering fail (which would
+ * fail the whole dispatch, every time, while the message is due). */
 static const char *locale_of(const lty__profile *p, char *buf, size_t size)
 {
     for (size_t i = 0; i < p->npref; i++)
         if (p->pref[i].key.n == 6 && memcmp(p->pref[i].key.p, "locale", 6) == 0 &&
             p->pref[i].value.n < size) {
-            memcpy(buf, p->pref[i].value.p, p->pref[i].value.n);
+            const char *v = p->pref[i].value.p;
+            for (size_t k = 0; k < p->pref[i].value.n; k++)
+                if (!((v[k] >= 'a' && v[k] <= 'z') ||
+                      (v[k] >= 'A' && v[k] <= 'Z') ||
+                      (v[k] >= '0' && v[k] <= '9') || v[k] == '-'))
+                    return "";
+            memcpy(buf, v, p->pref[i].value.n);
             buf[p->pref[i].value.n] = '\0';
             return buf;
         }
