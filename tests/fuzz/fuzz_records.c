@@ -22,7 +22,9 @@
  * rewards, the outbox, appointments (by customer, by day, statistics),
  * referrals, campaigns (definition, membership, results), RFM and CLV
  * figures, journeys and treatments, the day's briefing, caller ID, and
- * lty_verify() over the whole store.  What must hold:
+ * lty_verify() over the whole store; then the whole-store analyses (RFM
+ * without saving, the lifetime-value summary, campaign eligibility and
+ * forecasts) and planning the day.  What must hold:
  *
  *   - no crash, no sanitizer report, no leak;
  *   - every call returns LTY_OK, LTY_ENOTFOUND (where the record may be
@@ -259,6 +261,18 @@ static void read_campaign(lty_engine *e, const char *id)
     r->version = LTY_CAMPAIGN_RESULT_VERSION;
     check_read(e, "lty_campaign_result_get", lty_campaign_result_get(e, id, r));
     free(r);
+    lty_campaign_report rep = LTY_CAMPAIGN_REPORT_INIT;
+    check_read(e, "lty_campaign_eligibility",
+               lty_campaign_eligibility(e, id, &rep));
+    /* the forecast reads the results of every measured campaign */
+    lty_campaign_forecast *f = calloc(1, sizeof *f);
+    if (!f)
+        abort();
+    f->version = LTY_CAMPAIGN_FORECAST_VERSION;
+    int rc = lty_campaign_simulate(e, id, 7, f);
+    if (rc != LTY_ERANGE) /* documented: figures out of range */
+        check_read(e, "lty_campaign_simulate", rc);
+    free(f);
 }
 
 static void read_campaigns(lty_engine *e)
@@ -282,6 +296,23 @@ static void read_scores(lty_engine *e)
         (void)lty_clv_figures_top_decile(&f);
 }
 
+/* Whole-store reads: the analyses go over every customer's ledger. */
+static void read_analyses(lty_engine *e)
+{
+    lty_rfm_options o = LTY_RFM_OPTIONS_INIT;
+    o.no_save = 1;
+    lty_rfm_result *r = NULL;
+    int rc = lty_rfm_compute(e, &o, &r);
+    if (rc != LTY_ERANGE) /* documented: sums out of range */
+        check_read(e, "lty_rfm_compute", rc);
+    lty_rfm_result_free(r);
+    lty_clv_summary *s = NULL;
+    lty_clv_summary_options so = LTY_CLV_SUMMARY_OPTIONS_INIT;
+    check_read(e, "lty_clv_summary_from_store",
+               lty_clv_summary_from_store(&s, e, &so));
+    lty_clv_summary_free(s);
+}
+
 static void read_plans(lty_engine *e)
 {
     lty_journey_info j;
@@ -297,6 +328,10 @@ static void read_plans(lty_engine *e)
                lty_journey_list_enrolments(e, "c1", en, CAP, &n));
     char items[CAP][LTY_CODE_MAX + 1];
     check_read(e, "lty_treatment_list", lty_treatment_list(e, items, CAP, &n));
+    /* planning the day reads treatments, journeys and enrolments (and
+     * writes the messages it plans) */
+    lty_date day = {FUZZ_DAY_YEAR, FUZZ_DAY_MONTH, FUZZ_DAY_DAY};
+    check_read(e, "lty_plan_day", lty_plan_day(e, &day, NULL, &n));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -324,6 +359,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_referrals(e);
     read_campaigns(e);
     read_scores(e);
+    read_analyses(e);
     read_plans(e);
     size_t mismatches = 0;
     check_read(e, "lty_verify", lty_verify(e, &mismatches, NULL, NULL));
