@@ -23,11 +23,13 @@
  * SRCDIR is the source tree (for the programs in examples/programs).  Run by hand
  * when a record layout changes, and commit the result:
  *
- *   cc -Iinclude -Itests/fuzz tests/fuzz/gen_records_corpus.c \
- *       src/.libs/libloyalty.a -lpthread -lm -o gen && \
- *   ./gen . tests/fuzz/corpus/records
+ *   cc -Iinclude -I. tests/fuzz/gen_records_corpus.c .libs/libloyalty.a \
+ *       -lpthread -lm -o gen_records_corpus
+ *   rm tests/fuzz/corpus/records/one-* tests/fuzz/corpus/records/cut-*
+ *   ./gen_records_corpus . tests/fuzz/corpus/records
  *
- * (or link with the libloyalty_core.la objects of a build tree).
+ * from the top of a built tree (docs/guide/testing.md); the regress-*
+ * inputs stay.
  *
  * SPDX-License-Identifier: MIT
  */
