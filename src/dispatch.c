@@ -109,7 +109,9 @@ static int due_each(const char *key, size_t keylen, const void *val, size_t len,
     (void)val;
     (void)len;
     (void)rev;
-    if (keylen <= 10 || keylen - 10 > LTY_MESSAGE_ID_MAX) {
+    /* a NUL in the id would split it in two in the NUL-separated list */
+    if (keylen <= 10 || keylen - 10 > LTY_MESSAGE_ID_MAX ||
+        !lty__text_valid(key + 10, keylen - 10, LTY__TEXT_LINE)) {
         s->corrupt = 1;
         return LTY_ECORRUPT;
     }
