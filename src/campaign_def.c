@@ -429,7 +429,10 @@ static int collect_id(const char *key, size_t keylen, const void *val,
 {
     lty_buf *ids = ctx;
     (void)val, (void)len, (void)rev;
-    if (keylen < 3)
+    /* the id must be one a caller could pass back (a NUL in it would also
+     * split it in two in the NUL-separated list) */
+    if (keylen < 3 || keylen - 2 > LTY_ID_MAX ||
+        !lty__text_valid(key + 2, keylen - 2, LTY__TEXT_LINE))
         return LTY_ECORRUPT;
     int rc = lty__buf_append(ids, key + 2, keylen - 2, NULL);
     return rc ? rc : lty__buf_append(ids, "", 1, NULL);

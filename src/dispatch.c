@@ -109,7 +109,9 @@ static int due_each(const char *key, size_t keylen, const void *val, size_t len,
     (void)val;
     (void)len;
     (void)rev;
-    if (keylen <= 10 || keylen - 10 > LTY_MESSAGE_ID_MAX) {
+    /* a NUL in the id would split it in two in the NUL-separated list */
+    if (keylen <= 10 || keylen - 10 > LTY_MESSAGE_ID_MAX ||
+        !lty__text_valid(key + 10, keylen - 10, LTY__TEXT_LINE)) {
         s->corrupt = 1;
         return LTY_ECORRUPT;
     }
@@ -213,12 +215,22 @@ static const char *address_of(const lty__profile *p, lty_channel ch, char *buf,
     return buf;
 }
 
+/* The customer's "locale" preference, or "" (the default template) when
+ * there is none or it is not a locale tag: preferences are free text, and
+ * a spelling such as "ko_KR" must not make rendering fail (which would
+ * fail the whole dispatch, every time, while the message is due). */
 static const char *locale_of(const lty__profile *p, char *buf, size_t size)
 {
     for (size_t i = 0; i < p->npref; i++)
         if (p->pref[i].key.n == 6 && memcmp(p->pref[i].key.p, "locale", 6) == 0 &&
             p->pref[i].value.n < size) {
-            memcpy(buf, p->pref[i].value.p, p->pref[i].value.n);
+            const char *v = p->pref[i].value.p;
+            for (size_t k = 0; k < p->pref[i].value.n; k++)
+                if (!((v[k] >= 'a' && v[k] <= 'z') ||
+                      (v[k] >= 'A' && v[k] <= 'Z') ||
+                      (v[k] >= '0' && v[k] <= '9') || v[k] == '-'))
+                    return "";
+            memcpy(buf, v, p->pref[i].value.n);
             buf[p->pref[i].value.n] = '\0';
             return buf;
         }

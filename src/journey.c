@@ -595,7 +595,7 @@ static int list_each(const char *key, size_t keylen, const void *val,
     (void)rev;
     size_t jn = keylen - ls->plen;
     if (keylen <= ls->plen || jn > LTY_ID_MAX ||
-        memchr(key + ls->plen, '\0', jn) ||
+        !lty__text_valid(key + ls->plen, jn, LTY__TEXT_LINE) ||
         decode_enrolment(val, len, &en)) {
         ls->corrupt = 1;
         return LTY_ECORRUPT;

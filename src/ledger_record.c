@@ -195,12 +195,15 @@ static int stats_text(const unsigned char *p, uint64_t n, size_t max,
 
 int lty__stats_decode(const void *data, size_t len, lty__stats *s)
 {
-    const unsigned char *p = data, *end = p + len;
+    /* end is set after the check: an empty value may come with a NULL
+     * pointer, and NULL + 0 is undefined */
+    const unsigned char *p = data, *end;
     unsigned last_tag = 0;
     uint64_t seen = 0;
     if (!data || len < 2 || len > LTY_VALUE_MAX || p[0] != LTY__REC_STATS ||
         p[1] == 0)
         return LTY_ECORRUPT;
+    end = p + len;
     if (p[1] > RECORD_VERSION)
         return LTY_EVERSION;
     p += 2;

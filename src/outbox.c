@@ -481,8 +481,10 @@ static int collect_id(const char *key, size_t keylen, const void *val,
     (void)val;
     (void)len;
     (void)rev;
+    /* an id a caller could not pass back (to lty_outbox_get(), say) is a
+     * damaged key, not an id to hand out */
     if (keylen <= s->plen || keylen - s->plen > LTY_MESSAGE_ID_MAX ||
-        memchr(key + s->plen, 0, keylen - s->plen)) {
+        !lty__text_valid(key + s->plen, keylen - s->plen, LTY__TEXT_LINE)) {
         s->corrupt = 1;
         return LTY_ECORRUPT;
     }

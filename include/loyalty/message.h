@@ -325,7 +325,8 @@ typedef struct lty_plan_spec {
  * @param[in] e     The engine.
  * @param[in] spec  The message (copied).
  * @return #LTY_OK; #LTY_EINVALID naming the field; #LTY_ENOTFOUND
- *         (customer); #LTY_EVERSION; storage errors.
+ *         (customer); #LTY_EEXISTS (the id is planned for another
+ *         customer); #LTY_EVERSION; storage errors.
  */
 LTY_API int lty_outbox_plan(lty_engine *e, const lty_plan_spec *spec);
 

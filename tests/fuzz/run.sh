@@ -48,7 +48,10 @@ for harness in "$srcdir"/tests/fuzz/fuzz_*.c; do
         status=1
         continue
     fi
-    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$work/$name.log" || true
+    # the last status line holds the final coverage ("cov: edges ft: features")
+    grep -E "cov: " "$work/$name.log" | tail -1 || true
+    grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb" \
+        "$work/$name.log" || true
     echo "== $name: no crash"
 done
 
