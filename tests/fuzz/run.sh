@@ -2,7 +2,8 @@
 # tests/fuzz/run.sh - build every libFuzzer harness in tests/fuzz with clang
 # (-fsanitize=fuzzer,address,undefined) and run each for a while on a copy
 # of its seed corpus.  `make fuzz` runs it; FUZZ_SECONDS (default 60) is the
-# time per harness; FUZZ_ONLY (names, e.g. "records csv") picks harnesses.  A crash leaves its input in the work directory, which
+# time per harness; FUZZ_ONLY (names, e.g. "records csv") picks harnesses.
+# A crash leaves its input in the work directory, which
 # is kept and named in the output; turn it into a regression test by adding
 # it to the harness's corpus (tests/fuzz/corpus/<name>/), which make check
 # replays.
