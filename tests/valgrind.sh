@@ -13,9 +13,10 @@
 # shared library, run the real binary under valgrind, not the shell.
 #
 # CK_FORK=no: Check runs every test in the suite's own process, so valgrind
-# sees the whole suite (a forked child is valgrind's too, but its leak report
-# would include everything the parent had allocated) and the tests' timeouts,
-# which assume native speed, do not apply.
+# sees the whole suite in one process, with one leak report at its end, and
+# the tests' timeouts, which assume native speed, do not apply.  Processes
+# the tests fork themselves (the concurrency tests' workers) stay under
+# valgrind and are checked too; programs they exec (PostgreSQL's) are not.
 #
 # Skips (exit 77) when valgrind is not installed.
 #
@@ -36,15 +37,12 @@ fi
 CK_FORK=no
 export CK_FORK
 
-# --child-silent-after-fork: a child forked to exec another program (the
-# PostgreSQL cluster helper starts initdb and postgres) is not this test.
 set -- --tool=memcheck --quiet \
     --error-exitcode=1 \
     --leak-check=full \
     --errors-for-leak-kinds=definite,indirect \
     --show-leak-kinds=definite,indirect \
     --track-origins=yes \
-    --child-silent-after-fork=yes \
     --num-callers=30 \
     "$@"
 
