@@ -356,7 +356,7 @@ static const char *const op_names[OPS] = {"record purchase", "create customer",
                                           "book appointment", "plan message",
                                           "dispatch", "launch campaign"};
 /* Cumulative weights out of 1000. */
-static const int op_weight[OPS] = {420, 450, 600, 800, 995, 1000};
+static const int op_weight[OPS] = {440, 450, 600, 800, 995, 1000};
 
 typedef struct worker {
     int index;
