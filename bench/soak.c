@@ -44,34 +44,12 @@
 #include <unistd.h>
 
 #include <loyalty.h>
-#include <loyalty/sqlite.h>
 
-#define POOL 200         /* shared customers, p000..p199 */
-#define CAMPAIGNS 16     /* camp-00..camp-15 */
-#define CAMPAIGN_CAP 25  /* most messages per campaign */
-#define MAX_THREADS 16
-#define CLAIM_SECONDS 300 /* the messaging default */
+#include "soak.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
-
-static uint64_t next_random(uint64_t *s)
-{
-    /* xorshift64*: each thread has its own state */
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * UINT64_C(2685821657736338717);
-}
-
-/* A uniform double in [0, 1). */
-static double uniform(uint64_t *s)
-{
-    return (double)(next_random(s) >> 11) / 9007199254740992.0;
-}
 
 static double seconds_now(void)
 {
@@ -80,7 +58,7 @@ static double seconds_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void *xcalloc(size_t n, size_t size)
+void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
     if (!p) {
@@ -90,14 +68,8 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-/* A growing list of ids with a flag each: attempted, and acknowledged. */
-typedef struct idlist {
-    char (*id)[LTY_ID_MAX + 1];
-    unsigned char *acked;
-    size_t n, cap;
-} idlist;
 
-static void idlist_add(idlist *l, const char *id, int acked)
+void idlist_add(idlist *l, const char *id, int acked)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 256;
@@ -116,7 +88,7 @@ static void idlist_add(idlist *l, const char *id, int acked)
     l->n++;
 }
 
-static void idlist_free(idlist *l)
+void idlist_free(idlist *l)
 {
     free(l->id);
     free(l->acked);
@@ -124,259 +96,16 @@ static void idlist_free(idlist *l)
 }
 
 /* ------------------------------------------------------------------ */
-/* The fault-injecting storage layer                                   */
-/* ------------------------------------------------------------------ */
-
-typedef struct faulty {
-    lty_storage_ops inner;
-    void *inner_ud;
-    double rate;          /* share of transactions (and of calls made
-                             outside a transaction) that fail */
-    uint64_t rng;
-    int armed;            /* 0: pass everything through */
-    int in_tx;            /* a transaction is open on the connection */
-    long tx_calls;        /* calls made in it, begin included */
-    long tx_fault_at;     /* the call of it to fail; 0: none */
-    unsigned long calls, storage_faults, conflict_faults;
-} faulty;
-
-static int pick_fault(faulty *f)
-{
-    if (next_random(&f->rng) & 1) {
-        f->storage_faults++;
-        return LTY_ESTORAGE;
-    }
-    f->conflict_faults++;
-    return LTY_ECONFLICT;
-}
-
-/* LTY_OK, or the fault to report instead of making the call.  A doomed
- * transaction fails at a random one of its first 32 calls (at its commit
- * when it has fewer), so large and small operations fail alike; a call
- * outside any transaction fails with the same probability. */
-static int fault(faulty *f)
-{
-    f->calls++;
-    if (!f->armed)
-        return LTY_OK;
-    if (!f->in_tx)
-        return uniform(&f->rng) < f->rate ? pick_fault(f) : LTY_OK;
-    if (f->tx_fault_at && ++f->tx_calls == f->tx_fault_at) {
-        f->tx_fault_at = 0;
-        return pick_fault(f);
-    }
-    return LTY_OK;
-}
-
-static int f_begin(void *ud)
-{
-    faulty *f = ud;
-    f->calls++;
-    f->tx_calls = 1;
-    f->tx_fault_at = 0;
-    if (f->armed && uniform(&f->rng) < f->rate) {
-        f->tx_fault_at = 1 + (long)(next_random(&f->rng) % 32);
-        if (f->tx_fault_at == 1) {
-            f->tx_fault_at = 0;
-            return pick_fault(f);
-        }
-    }
-    int rc = f->inner.begin(f->inner_ud);
-    f->in_tx = rc == LTY_OK;
-    return rc;
-}
-
-static int f_commit(void *ud)
-{
-    faulty *f = ud;
-    if (f->tx_fault_at) {
-        /* doomed, and not failed yet: fail here (the engine rolls back) */
-        f->calls++;
-        f->tx_fault_at = 0;
-        return pick_fault(f);
-    }
-    int rc = fault(f);
-    if (rc)
-        return rc;
-    rc = f->inner.commit(f->inner_ud);
-    if (rc == LTY_OK)
-        f->in_tx = 0;
-    return rc;
-}
-
-/* Never failed: the engine must be able to undo. */
-static int f_rollback(void *ud)
-{
-    faulty *f = ud;
-    f->in_tx = 0;
-    f->tx_fault_at = 0;
-    return f->inner.rollback(f->inner_ud);
-}
-
-static int f_get(const char *key, size_t keylen, lty_buf *value, uint64_t *rev,
-                 void *ud)
-{
-    faulty *f = ud;
-    int rc = fault(f);
-    return rc ? rc : f->inner.get(key, keylen, value, rev, f->inner_ud);
-}
-
-static int f_put(const char *key, size_t keylen, const void *value, size_t len,
-                 uint64_t expected_rev, uint64_t *new_rev, void *ud)
-{
-    faulty *f = ud;
-    int rc = fault(f);
-    return rc ? rc
-              : f->inner.put(key, keylen, value, len, expected_rev, new_rev,
-                             f->inner_ud);
-}
-
-static int f_del(const char *key, size_t keylen, uint64_t expected_rev,
-                 void *ud)
-{
-    faulty *f = ud;
-    int rc = fault(f);
-    return rc ? rc : f->inner.del(key, keylen, expected_rev, f->inner_ud);
-}
-
-static int f_scan(const char *prefix, size_t prefixlen, const char *after,
-                  size_t afterlen, lty_scan_fn each, void *each_ctx, void *ud)
-{
-    faulty *f = ud;
-    int rc = fault(f);
-    return rc ? rc
-              : f->inner.scan(prefix, prefixlen, after, afterlen, each,
-                              each_ctx, f->inner_ud);
-}
-
-static const char *f_errmsg(void *ud)
-{
-    faulty *f = ud;
-    return f->inner.errmsg ? f->inner.errmsg(f->inner_ud) : NULL;
-}
-
-static void f_prefetch(const char *key, size_t keylen, void *ud)
-{
-    faulty *f = ud;
-    if (f->inner.prefetch)
-        f->inner.prefetch(key, keylen, f->inner_ud);
-}
-
-/* The engine owns the layer: freeing it closes the connection.  The
- * counters are read before lty_engine_free(). */
-static void f_destroy(void *ud)
-{
-    faulty *f = ud;
-    if (f->inner.destroy)
-        f->inner.destroy(f->inner_ud);
-    free(f);
-}
-
-/* ------------------------------------------------------------------ */
-/* Engines                                                             */
-/* ------------------------------------------------------------------ */
-
-typedef struct delivered {
-    char (*id)[LTY_MESSAGE_ID_MAX + 1];
-    size_t n, cap;
-} delivered;
-
-static int record_send(const lty_message *msg, void *ud)
-{
-    delivered *d = ud;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 256;
-        void *p = realloc(d->id, cap * sizeof *d->id);
-        if (!p)
-            return LTY_ENOMEM;
-        d->id = p;
-        d->cap = cap;
-    }
-    snprintf(d->id[d->n++], sizeof d->id[0], "%s", msg->id);
-    return LTY_OK;
-}
-
-/* An engine on its own connection to path, through a faulty layer (armed
- * later), with a messenger that lists what it was handed. */
-static int open_engine(const char *path, uint64_t seed, double rate,
-                       delivered *d, lty_engine **out, faulty **fout)
-{
-    faulty *f = xcalloc(1, sizeof *f);
-    lty_sqlite_options so = LTY_SQLITE_OPTIONS_INIT;
-    so.synchronous_full = 0;
-    int rc = lty_sqlite_open(path, &so, &f->inner, &f->inner_ud);
-    if (rc) {
-        const char *why = lty_sqlite_open_error();
-        fprintf(stderr, "soak: open %s: %s (%s)\n", path, lty_strerror(rc),
-                why ? why : "");
-        free(f);
-        return rc;
-    }
-    f->rate = rate;
-    f->rng = seed ? seed : 1;
-    lty_storage_ops ops = LTY_STORAGE_OPS_INIT;
-    ops.begin = f_begin;
-    ops.commit = f_commit;
-    ops.rollback = f_rollback;
-    ops.get = f_get;
-    ops.put = f_put;
-    ops.del = f_del;
-    ops.scan = f_scan;
-    ops.errmsg = f_errmsg;
-    ops.destroy = f_destroy;
-    ops.prefetch = f_prefetch;
-    lty_engine_options o = LTY_ENGINE_OPTIONS_INIT;
-    o.storage = &ops;
-    o.storage_userdata = f;
-    o.utc_offset_minutes = 540;
-    rc = lty_engine_new(out, &o);
-    if (rc) {
-        fprintf(stderr, "soak: engine: %s\n", lty_strerror(rc));
-        f_destroy(f);
-        return rc;
-    }
-    lty_messenger_ops m = LTY_MESSENGER_OPS_INIT;
-    m.send = record_send;
-    rc = lty_messenger_register(*out, &m, d);
-    if (rc) {
-        fprintf(stderr, "soak: messenger: %s\n", lty_strerror(rc));
-        lty_engine_free(*out);
-        return rc;
-    }
-    *fout = f;
-    return LTY_OK;
-}
-
-/* ------------------------------------------------------------------ */
 /* The workers                                                         */
 /* ------------------------------------------------------------------ */
 
-enum { OP_RECORD, OP_CREATE, OP_BOOK, OP_PLAN, OP_DISPATCH, OP_LAUNCH, OPS };
 static const char *const op_names[OPS] = {"record purchase", "create customer",
                                           "book appointment", "plan message",
                                           "dispatch", "launch campaign"};
 /* Cumulative weights out of 1000. */
 static const int op_weight[OPS] = {440, 450, 600, 800, 995, 1000};
 
-typedef struct worker {
-    int index;
-    const char *path;
-    double seconds, rate;
-    uint64_t rng;
-    lty_engine *e;
-    faulty *f;
-    delivered sent_ids;
-    /* what was acknowledged */
-    int64_t purchases[POOL], spend[POOL];
-    uint64_t launched[CAMPAIGNS];   /* messages planned by acked launches */
-    uint64_t dispatched;            /* report.sent of acked dispatches */
-    idlist created, booked, planned;
-    unsigned long attempts[OPS], acked[OPS], enomem, other_errors;
-    unsigned long by_code[OPS][2];  /* [0] storage, [1] conflict */
-    int failed;                     /* an unexpected result */
-} worker;
-
-static void pool_id(char *buf, size_t n, int i)
+void pool_id(char *buf, size_t n, int i)
 {
     snprintf(buf, n, "p%03d", i);
 }
@@ -498,10 +227,10 @@ static void *work(void *arg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Setup and the final check                                           */
+/* Setup                                                               */
 /* ------------------------------------------------------------------ */
 
-static int check(lty_engine *e, int rc, const char *what)
+int check(lty_engine *e, int rc, const char *what)
 {
     if (rc != LTY_OK)
         fprintf(stderr, "soak: %s: %s (%s)\n", what, lty_strerror(rc),
@@ -544,214 +273,6 @@ static int setup(lty_engine *e)
             return 1;
     }
     return 0;
-}
-
-static int cmp_ids(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
-/* Counts problems found; prints each. */
-static unsigned long verify_all(lty_engine *e, worker *ws, int nthreads,
-                                delivered *drain)
-{
-    unsigned long bad = 0;
-    size_t mismatches = 0;
-    if (check(e, lty_verify(e, &mismatches, NULL, NULL), "verify"))
-        return 1;
-    printf("lty_verify mismatches:        %zu\n", mismatches);
-    bad += mismatches;
-
-    /* pool customers: purchases and spend */
-    int64_t total_purchases = 0, total_spend = 0;
-    for (int i = 0; i < POOL; i++) {
-        int64_t want_n = 0, want_s = 0;
-        for (int t = 0; t < nthreads; t++) {
-            want_n += ws[t].purchases[i];
-            want_s += ws[t].spend[i];
-        }
-        char id[16];
-        pool_id(id, sizeof id, i);
-        lty_customer *c = NULL;
-        lty_customer_stats st = LTY_CUSTOMER_STATS_INIT;
-        if (check(e, lty_customer_get(e, id, &c), "customer get") ||
-            check(e, lty_customer_stats_get(c, &st), "customer stats")) {
-            lty_customer_free(c);
-            return bad + 1;
-        }
-        if (st.purchases != want_n || st.net_spend != want_s) {
-            fprintf(stderr,
-                    "soak: %s: %" PRId64 " purchases, %" PRId64
-                    " spent; acknowledged %" PRId64 ", %" PRId64 "\n",
-                    id, st.purchases, st.net_spend, want_n, want_s);
-            bad++;
-        }
-        total_purchases += st.purchases;
-        total_spend += st.net_spend;
-        lty_customer_free(c);
-    }
-    printf("purchases (acked = stored):   %" PRId64 ", %" PRId64
-           " won in all\n", total_purchases, total_spend);
-
-    /* created customers, bookings, planned messages: exist iff acked */
-    unsigned long created = 0, booked = 0, planned = 0;
-    for (int t = 0; t < nthreads; t++) {
-        worker *w = &ws[t];
-        for (size_t i = 0; i < w->created.n; i++) {
-            lty_customer *c = NULL;
-            int rc = lty_customer_get(e, w->created.id[i], &c);
-            lty_customer_free(c);
-            if ((rc == LTY_OK) != w->created.acked[i] ||
-                (rc != LTY_OK && rc != LTY_ENOTFOUND)) {
-                fprintf(stderr, "soak: customer %s: %s, acknowledged %d\n",
-                        w->created.id[i], lty_strerror(rc),
-                        w->created.acked[i]);
-                bad++;
-            }
-            created += rc == LTY_OK;
-        }
-        for (size_t i = 0; i < w->booked.n; i++) {
-            lty_appointment a = LTY_APPOINTMENT_INIT;
-            int rc = lty_appointment_get(e, w->booked.id[i], &a);
-            if ((rc == LTY_OK) != w->booked.acked[i] ||
-                (rc != LTY_OK && rc != LTY_ENOTFOUND)) {
-                fprintf(stderr, "soak: appointment %s: %s, acknowledged %d\n",
-                        w->booked.id[i], lty_strerror(rc),
-                        w->booked.acked[i]);
-                bad++;
-            }
-            booked += rc == LTY_OK;
-        }
-        for (size_t i = 0; i < w->planned.n; i++) {
-            lty_outbox_entry m = LTY_OUTBOX_ENTRY_INIT;
-            int rc = lty_outbox_get(e, w->planned.id[i], &m);
-            if ((rc == LTY_OK) != w->planned.acked[i] ||
-                (rc != LTY_OK && rc != LTY_ENOTFOUND)) {
-                fprintf(stderr, "soak: message %s: %s, acknowledged %d\n",
-                        w->planned.id[i], lty_strerror(rc),
-                        w->planned.acked[i]);
-                bad++;
-            }
-            planned += rc == LTY_OK;
-        }
-    }
-    printf("customers created (acked):    %lu\n", created);
-    printf("appointments booked (acked):  %lu\n", booked);
-    printf("messages planned (acked):     %lu\n", planned);
-
-    /* campaign messages: as many as the acked launches planned.  A
-     * campaign message is "campaign/<campaign>/<customer>"; only pool and
-     * created customers exist. */
-    uint64_t campaign_msgs = 0;
-    for (int c = 0; c < CAMPAIGNS; c++) {
-        uint64_t want = 0, have = 0;
-        for (int t = 0; t < nthreads; t++)
-            want += ws[t].launched[c];
-        char mid[LTY_MESSAGE_ID_MAX + 1];
-        for (int i = 0; i < POOL; i++) {
-            lty_outbox_entry m = LTY_OUTBOX_ENTRY_INIT;
-            snprintf(mid, sizeof mid, "campaign/camp-%02d/p%03d", c, i);
-            have += lty_outbox_get(e, mid, &m) == LTY_OK;
-        }
-        for (int t = 0; t < nthreads; t++)
-            for (size_t i = 0; i < ws[t].created.n; i++) {
-                if (!ws[t].created.acked[i])
-                    continue;
-                lty_outbox_entry m = LTY_OUTBOX_ENTRY_INIT;
-                snprintf(mid, sizeof mid, "campaign/camp-%02d/%s", c,
-                         ws[t].created.id[i]);
-                have += lty_outbox_get(e, mid, &m) == LTY_OK;
-            }
-        if (have != want) {
-            fprintf(stderr, "soak: camp-%02d: %" PRIu64
-                    " messages, acknowledged launches planned %" PRIu64 "\n",
-                    c, have, want);
-            bad++;
-        }
-        campaign_msgs += have;
-    }
-    printf("campaign messages (acked):    %" PRIu64 "\n", campaign_msgs);
-
-    /* the outbox holds those and nothing else */
-    size_t total = 0;
-    if (check(e, lty_outbox_list(e, NULL, NULL, 0, &total), "outbox list"))
-        return bad + 1;
-    if (total != planned + campaign_msgs) {
-        fprintf(stderr, "soak: the outbox holds %zu messages, %" PRIu64
-                " were acknowledged\n", total, planned + campaign_msgs);
-        bad++;
-    }
-
-    /* drain: a dispatch past every claim sends what is left */
-    uint64_t acked_sent = 0;
-    for (int t = 0; t < nthreads; t++)
-        acked_sent += ws[t].dispatched;
-    int64_t later = (int64_t)time(NULL) + CLAIM_SECONDS + 60;
-    uint64_t drained = 0;
-    for (;;) {
-        lty_dispatch_report r;
-        if (check(e, lty_outbox_dispatch(e, later, 1000, &r), "drain"))
-            return bad + 1;
-        drained += r.sent;
-        if (r.claimed == 0)
-            break;
-    }
-    lty_outbox_filter flt;
-    memset(&flt, 0, sizeof flt);
-    flt.state = LTY_MSG_SENT;
-    size_t sent = 0;
-    if (check(e, lty_outbox_list(e, &flt, NULL, 0, &sent), "outbox list"))
-        return bad + 1;
-    printf("outbox: %zu messages, %zu sent (%" PRIu64
-           " acknowledged by dispatch calls, %" PRIu64 " in the drain)\n",
-           total, sent, acked_sent, drained);
-    if (sent != total) {
-        fprintf(stderr, "soak: %zu of %zu messages not sent after the drain\n",
-                total - sent, total);
-        bad++;
-    }
-    if (acked_sent + drained > sent) {
-        fprintf(stderr, "soak: dispatch calls acknowledged more sends than "
-                "the outbox records\n");
-        bad++;
-    }
-
-    /* deliveries: every handed-over id is in the outbox, every sent
-     * message was handed over; count repeats (a claim whose
-     * acknowledgement failed is sent again: at least once, by design) */
-    size_t nd = drain->n;
-    for (int t = 0; t < nthreads; t++)
-        nd += ws[t].sent_ids.n;
-    char (*all)[LTY_MESSAGE_ID_MAX + 1] = xcalloc(nd, sizeof *all);
-    size_t k = 0;
-    for (int t = 0; t < nthreads; t++)
-        for (size_t i = 0; i < ws[t].sent_ids.n; i++)
-            memcpy(all[k++], ws[t].sent_ids.id[i], sizeof all[0]);
-    for (size_t i = 0; i < drain->n; i++)
-        memcpy(all[k++], drain->id[i], sizeof all[0]);
-    qsort(all, nd, sizeof all[0], cmp_ids);
-    size_t distinct = 0;
-    for (size_t i = 0; i < nd; i++) {
-        if (i > 0 && strcmp(all[i], all[i - 1]) == 0)
-            continue;
-        distinct++;
-        lty_outbox_entry m = LTY_OUTBOX_ENTRY_INIT;
-        int rc = lty_outbox_get(e, all[i], &m);
-        if (rc != LTY_OK || m.state != LTY_MSG_SENT) {
-            fprintf(stderr, "soak: message %s was handed over but is %s\n",
-                    all[i], rc == LTY_OK ? "not marked sent" : lty_strerror(rc));
-            bad++;
-        }
-    }
-    free(all);
-    printf("deliveries: %zu (%zu messages, %zu repeated after a failed "
-           "acknowledgement)\n", nd, distinct, nd - distinct);
-    if (distinct != sent) {
-        fprintf(stderr, "soak: %zu messages marked sent, %zu handed over\n",
-                sent, distinct);
-        bad++;
-    }
-    return bad;
 }
 
 static int parse_number(const char *s, double lo, double hi, double *out)
