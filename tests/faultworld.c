@@ -18,6 +18,7 @@ static int64_t world_clock(void *ud)
 
 /* Everything but the store itself: w->ms is already set (or NULL). */
 static void world_start(lty_test_fault_world *w, int64_t now,
+                        const lty_allocator *alloc,
                         const lty_storage_ops *engine_ops, void *engine_ud,
                         const lty_storage_ops *dump_ops, void *dump_ud,
                         lty_test_fault_seed_fn seed, void *seed_ud)
@@ -33,6 +34,7 @@ static void world_start(lty_test_fault_world *w, int64_t now,
     o.clock = world_clock;
     o.clock_userdata = w;
     o.utc_offset_minutes = 540;
+    o.allocator = alloc;
     ck_assert_int_eq(lty_engine_new(&w->e, &o), LTY_OK);
     if (seed)
         seed(w, seed_ud);
@@ -42,6 +44,14 @@ static void world_start(lty_test_fault_world *w, int64_t now,
 void lty_test_fault_world_open(lty_test_fault_world *w, int64_t now,
                                lty_test_fault_seed_fn seed, void *seed_ud)
 {
+    lty_test_fault_world_open_alloc(w, now, NULL, seed, seed_ud);
+}
+
+void lty_test_fault_world_open_alloc(lty_test_fault_world *w, int64_t now,
+                                     const lty_allocator *alloc,
+                                     lty_test_fault_seed_fn seed,
+                                     void *seed_ud)
+{
     memset(w, 0, sizeof *w);
     ck_assert_int_eq(lty_memstore_new(&w->ms, NULL), LTY_OK);
     lty_storage_ops dump_ops, engine_ops;
@@ -49,8 +59,8 @@ void lty_test_fault_world_open(lty_test_fault_world *w, int64_t now,
     ck_assert_int_eq(lty_memstore_connect(w->ms, &dump_ops, &dump_ud), LTY_OK);
     ck_assert_int_eq(lty_memstore_connect(w->ms, &engine_ops, &engine_ud),
                      LTY_OK);
-    world_start(w, now, &engine_ops, engine_ud, &dump_ops, dump_ud, seed,
-                seed_ud);
+    world_start(w, now, alloc, &engine_ops, engine_ud, &dump_ops, dump_ud,
+                seed, seed_ud);
 }
 
 void lty_test_fault_world_open_on(lty_test_fault_world *w, int64_t now,
@@ -61,7 +71,7 @@ void lty_test_fault_world_open_on(lty_test_fault_world *w, int64_t now,
                                   void *seed_ud)
 {
     memset(w, 0, sizeof *w);
-    world_start(w, now, engine_ops, engine_ud, dump_ops, dump_ud, seed,
+    world_start(w, now, NULL, engine_ops, engine_ud, dump_ops, dump_ud, seed,
                 seed_ud);
 }
 

@@ -48,6 +48,13 @@ typedef void (*lty_test_fault_seed_fn)(lty_test_fault_world *w, void *ud);
 void lty_test_fault_world_open(lty_test_fault_world *w, int64_t now,
                                lty_test_fault_seed_fn seed, void *seed_ud);
 
+/* The same with the engine allocating through alloc (NULL: the C
+ * library's): the allocation-failure test counts and fails allocations. */
+void lty_test_fault_world_open_alloc(lty_test_fault_world *w, int64_t now,
+                                     const lty_allocator *alloc,
+                                     lty_test_fault_seed_fn seed,
+                                     void *seed_ud);
+
 /*
  * The same on any backend: engine_ops/engine_ud is the connection to wrap
  * for the engine, dump_ops/dump_ud another connection to the same store,
