@@ -140,7 +140,7 @@ int lty__campaign_target(lty_engine *e, const lty__campaign *c,
             return LTY_OK;
     }
     if (c->ntitle) {
-        int ok;
+        int ok = 0;
         if ((rc = title_match(e, c, cid, cn, now, &ok)) || !ok)
             return rc;
     }
