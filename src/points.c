@@ -400,6 +400,13 @@ static int collect_state_owner(const char *key, size_t keylen, const void *val,
     }
     if (restn != 1 || rest[0] != l->which)
         return LTY_OK;
+    /* the id comes from a key: the callers build message ids and keys from
+     * it, so it must be what lty__check_id() would have accepted */
+    if (idlen < 1 || idlen > LTY_ID_MAX ||
+        !lty__text_valid(id, idlen, LTY__TEXT_LINE)) {
+        l->corrupt = 1;
+        return LTY_ECORRUPT;
+    }
     if (lty__buf_append(&l->bytes, id, idlen, NULL) ||
         lty__buf_append(&l->bytes, "", 1, NULL))
         return LTY_ENOMEM;
