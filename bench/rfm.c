@@ -187,6 +187,11 @@ static int write_csv(const char *path, long transactions, long customers)
     if (!failed && len && fwrite(buf, 1, len, f) != len)
         failed = 1;
     free(buf);
+    /* Written back before anything is timed: otherwise the first reader
+     * (the library) pays for flushing 300 MB of dirty pages that the
+     * second (pandas) then finds clean -- 3.5 s against 2.3 s here. */
+    if (!failed && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+        failed = 1;
     if (fclose(f) != 0)
         failed = 1;
     if (failed)
