@@ -154,5 +154,10 @@ LTY_INTERNAL int lty__campaign_results_load(lty_engine *e, const char *id,
 LTY_INTERNAL size_t lty__campaign_seg_slot(const void *table, size_t n,
                                            size_t size, const char *name,
                                            int *found);
+/* The row of `name` in such a table of capacity LTY_CAMPAIGN_SEGMENTS_MAX,
+ * inserted zeroed (but for the name) in name order when absent; SIZE_MAX
+ * when the table is full. */
+LTY_INTERNAL size_t lty__campaign_seg_row(void *table, size_t *n, size_t size,
+                                          const char *name);
 
 #endif /* LTY_CAMPAIGN_INT_H */

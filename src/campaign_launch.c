@@ -94,19 +94,12 @@ static int add_to_segment(lty_engine *e, lty__pass *op, const char *cid,
 {
     lty__stats st;
     uint64_t rev;
-    int found, rc;
-    size_t i = lty__campaign_seg_slot(op->seg, op->nseg, sizeof op->seg[0],
-                                      segment, &found);
-    if (!found) {
-        if (op->nseg == LTY_CAMPAIGN_SEGMENTS_MAX)
-            return lty__err(e, LTY_ERANGE, "campaign: more segments than "
-                                           "LTY_CAMPAIGN_SEGMENTS_MAX");
-        memmove(&op->seg[i + 1], &op->seg[i],
-                (op->nseg - i) * sizeof op->seg[0]);
-        memset(&op->seg[i], 0, sizeof op->seg[i]);
-        memcpy(op->seg[i].name, segment, strlen(segment) + 1);
-        op->nseg++;
-    }
+    int rc;
+    size_t i = lty__campaign_seg_row(op->seg, &op->nseg, sizeof op->seg[0],
+                                     segment);
+    if (i == SIZE_MAX)
+        return lty__err(e, LTY_ERANGE, "campaign: more segments than "
+                                       "LTY_CAMPAIGN_SEGMENTS_MAX");
     if ((rc = lty__stats_load(e, cid, cn, &st, &rev)))
         return rc;
     op->seg[i].treatment++;

@@ -45,6 +45,23 @@ size_t lty__campaign_seg_slot(const void *table, size_t n, size_t size,
     return lo;
 }
 
+size_t lty__campaign_seg_row(void *table, size_t *n, size_t size,
+                             const char *name)
+{
+    char *base = table;
+    int found;
+    size_t i = lty__campaign_seg_slot(table, *n, size, name, &found);
+    if (found)
+        return i;
+    if (*n == LTY_CAMPAIGN_SEGMENTS_MAX)
+        return SIZE_MAX;
+    memmove(base + (i + 1) * size, base + i * size, (*n - i) * size);
+    memset(base + i * size, 0, size);
+    memcpy(base + i * size, name, strlen(name) + 1);
+    (*n)++;
+    return i;
+}
+
 static void results_key(lty__key *k, const char *id, size_t n)
 {
     lty__key_reset(k);
@@ -237,20 +254,12 @@ static int count_member(lty_engine *e, measure_op *op, const char *cid,
                         size_t cn, const lty__member *m)
 {
     int64_t start = m->launched;
-    int found, rc;
-    size_t i = lty__campaign_seg_slot(op->res.seg, op->res.nseg,
-                                      sizeof op->res.seg[0], m->segment,
-                                      &found);
-    if (!found) {
-        if (op->res.nseg == LTY_CAMPAIGN_SEGMENTS_MAX)
-            return lty__err(e, LTY_ERANGE, "campaign: more segments than "
-                                           "LTY_CAMPAIGN_SEGMENTS_MAX");
-        memmove(&op->res.seg[i + 1], &op->res.seg[i],
-                (op->res.nseg - i) * sizeof op->res.seg[0]);
-        memset(&op->res.seg[i], 0, sizeof op->res.seg[i]);
-        memcpy(op->res.seg[i].name, m->segment, strlen(m->segment) + 1);
-        op->res.nseg++;
-    }
+    int rc;
+    size_t i = lty__campaign_seg_row(op->res.seg, &op->res.nseg,
+                                     sizeof op->res.seg[0], m->segment);
+    if (i == SIZE_MAX)
+        return lty__err(e, LTY_ERANGE, "campaign: more segments than "
+                                       "LTY_CAMPAIGN_SEGMENTS_MAX");
     lty__seg_counts *s = &op->res.seg[i];
     if (m->group == LTY_CAMPAIGN_TREATMENT) {
         lty__msgid id;

@@ -31,19 +31,12 @@ typedef struct simulate_op {
 
 static void history_add(history *h, const lty__seg_counts *s)
 {
-    int found;
-    size_t i = lty__campaign_seg_slot(h->seg, h->nseg, sizeof h->seg[0],
-                                      s->name, &found);
-    if (!found) {
-        /* at most one row per segment name, and a table of results has at
-         * most LTY_CAMPAIGN_SEGMENTS_MAX names; past that, pooled only */
-        if (h->nseg == LTY_CAMPAIGN_SEGMENTS_MAX)
-            return;
-        memmove(&h->seg[i + 1], &h->seg[i], (h->nseg - i) * sizeof h->seg[0]);
-        memset(&h->seg[i], 0, sizeof h->seg[i]);
-        memcpy(h->seg[i].name, s->name, strlen(s->name) + 1);
-        h->nseg++;
-    }
+    /* at most one row per segment name; past LTY_CAMPAIGN_SEGMENTS_MAX
+     * names, a segment counts in the pooled figures only */
+    size_t i = lty__campaign_seg_row(h->seg, &h->nseg, sizeof h->seg[0],
+                                     s->name);
+    if (i == SIZE_MAX)
+        return;
     h->seg[i].responders += s->treatment_responders;
     h->seg[i].nonresponders += s->treatment - s->treatment_responders;
     h->seg[i].c_responders += s->control_responders;
